@@ -1,0 +1,75 @@
+"""Solver backends: hand a :class:`gapsolver.model.Model` to a MILP solver and read the answer back.
+
+Both backends offer the same two calls, which is all the lexicographic solve needs:
+``solve(objective, time_limit, warm_start)`` and ``add_row(cols, values, lower, upper, name)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+import numpy as np
+
+from gapsolver.exceptions import SolverError
+from gapsolver.model import Model
+from gapsolver.preprocess.encode import FloatArray, IntArray
+
+
+class StageStatus(StrEnum):
+    """Outcome of one solver call."""
+
+    optimal = "optimal"
+    feasible = "feasible"  # stopped (time limit) with a solution in hand
+    no_solution = "no_solution"  # stopped without one
+    infeasible = "infeasible"
+    error = "error"
+
+
+@dataclass(frozen=True)
+class StageOutcome:
+    status: StageStatus
+    values: FloatArray | None
+    objective: float | None
+    bound: float | None
+    mip_gap: float | None
+    seconds: float
+
+
+class Backend(Protocol):
+    name: str
+
+    def solve(
+        self,
+        objective: FloatArray,
+        *,
+        time_limit: float | None,
+        warm_start: FloatArray | None,
+        gap_rel: float,
+    ) -> StageOutcome: ...
+
+    def add_row(self, cols: IntArray, values: FloatArray, lower: float, upper: float, name: str) -> None: ...
+
+
+SOLVERS = ("highs", "cbc")
+
+
+def make_backend(solver: str, model: Model) -> Backend:
+    """A backend for ``solver`` ('highs' or 'cbc') holding ``model``; deterministic settings."""
+    if solver == "highs":
+        from gapsolver.backend.highs import HighsBackend
+
+        return HighsBackend(model)
+    if solver == "cbc":
+        from gapsolver.backend.cbc import CbcBackend
+
+        return CbcBackend(model)
+    raise SolverError(f"unknown solver {solver!r}; choose one of {', '.join(SOLVERS)}")
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """|objective − bound| / max(1, |objective|), the convention HiGHS and CBC report."""
+    if objective is None or bound is None or not np.isfinite(bound):
+        return None
+    return abs(objective - bound) / max(1.0, abs(objective))

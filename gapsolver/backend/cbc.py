@@ -1,0 +1,129 @@
+"""CBC through PuLP (CBC ships with PuLP). The model is built once with PuLP's bulk constructs —
+one affine expression per row from its coefficient list, never term by term."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pulp
+
+from gapsolver.backend import StageOutcome, StageStatus, relative_gap
+from gapsolver.exceptions import SolverError
+from gapsolver.model import Model
+from gapsolver.preprocess.encode import FloatArray, IntArray
+
+_BOUND = re.compile(r"^(?:Lower bound|Best possible):\s*(-?[\d.eE+-]+)", re.MULTILINE)
+
+
+def _safe(name: str) -> str:
+    """CBC's MPS and LP readers dislike some characters; PuLP renames columns for MPS anyway, but row
+    names must be unique and tame."""
+    return re.sub(r"[^A-Za-z0-9_\[\],.]", "_", name)
+
+
+class CbcBackend:
+    name = "cbc"
+
+    def __init__(self, model: Model) -> None:
+        solver = pulp.PULP_CBC_CMD(msg=False)
+        if not solver.available():
+            raise SolverError("CBC is not available (it normally ships with PuLP)")
+        self.problem = pulp.LpProblem("gapsolver", pulp.LpMinimize)
+        self.variables = [
+            pulp.LpVariable(
+                f"v{index}",
+                lowBound=float(model.col_lower[index]),
+                upBound=float(model.col_upper[index]),
+                cat=pulp.LpInteger if model.col_integer[index] else pulp.LpContinuous,
+            )
+            for index in range(model.n_cols)
+        ]
+        row, col, value, lower, upper, names = model.matrix()
+        order = np.argsort(row, kind="stable")
+        starts = np.searchsorted(row[order], np.arange(len(names) + 1))
+        for index, name in enumerate(names):
+            span = order[starts[index] : starts[index + 1]]
+            self._add(col[span], value[span], float(lower[index]), float(upper[index]), name)
+        self.rows = len(names)
+
+    def _add(self, cols: IntArray, values: FloatArray, lower: float, upper: float, name: str) -> None:
+        expression = pulp.LpAffineExpression(
+            [(self.variables[c], float(v)) for c, v in zip(cols.tolist(), values.tolist(), strict=True)]
+        )
+        if np.isfinite(upper):
+            self.problem.addConstraint(
+                pulp.LpConstraint(expression, pulp.LpConstraintLE, rhs=upper, name=_safe(name))
+            )
+        if np.isfinite(lower):
+            self.problem.addConstraint(
+                pulp.LpConstraint(
+                    expression, pulp.LpConstraintGE, rhs=lower, name=_safe(name) + "_lower"
+                )
+            )
+
+    def add_row(self, cols: IntArray, values: FloatArray, lower: float, upper: float, name: str) -> None:
+        self._add(cols, values, lower, upper, name)
+
+    def solve(
+        self,
+        objective: FloatArray,
+        *,
+        time_limit: float | None,
+        warm_start: FloatArray | None,
+        gap_rel: float,
+    ) -> StageOutcome:
+        n = objective.size
+        if n == 0:
+            return StageOutcome(StageStatus.optimal, np.zeros(0), 0.0, 0.0, 0.0, 0.0)
+        nonzero = np.flatnonzero(objective)
+        self.problem.setObjective(
+            pulp.LpAffineExpression(
+                [(self.variables[i], float(objective[i])) for i in nonzero.tolist()]
+            )
+        )
+        if warm_start is not None:
+            for variable, value in zip(self.variables, warm_start.tolist(), strict=True):
+                variable.setInitialValue(round(value))
+        with tempfile.TemporaryDirectory(prefix="gapsolver-cbc-") as folder:
+            log = Path(folder) / "cbc.log"
+            solver = pulp.PULP_CBC_CMD(
+                msg=False,
+                timeLimit=None if time_limit is None else max(1, int(np.ceil(time_limit))),
+                gapRel=gap_rel,
+                warmStart=warm_start is not None,
+                threads=1,
+                logPath=str(log),
+                options=["randomSeed 1", "randomCbcSeed 1"],
+            )
+            began = time.perf_counter()
+            try:
+                self.problem.solve(solver)
+            except pulp.PulpSolverError as error:
+                raise SolverError(f"CBC failed: {error}") from None
+            seconds = time.perf_counter() - began
+            log_text = log.read_text(errors="replace") if log.exists() else ""
+        status_code = self.problem.status
+        solution_code = self.problem.sol_status
+        if status_code == pulp.LpStatusInfeasible:
+            return StageOutcome(StageStatus.infeasible, None, None, None, None, seconds)
+        if solution_code == pulp.LpSolutionOptimal:
+            status = StageStatus.optimal
+        elif solution_code == pulp.LpSolutionIntegerFeasible:
+            status = StageStatus.feasible
+        elif status_code == pulp.LpStatusNotSolved:
+            return StageOutcome(StageStatus.no_solution, None, None, None, None, seconds)
+        else:
+            return StageOutcome(StageStatus.error, None, None, None, None, seconds)
+        values = np.array([variable.varValue or 0.0 for variable in self.variables], dtype=float)
+        objective_value = float(objective @ values)
+        if status is StageStatus.optimal:
+            return StageOutcome(status, values, objective_value, objective_value, 0.0, seconds)
+        match = _BOUND.search(log_text)
+        bound = float(match.group(1)) if match else None
+        return StageOutcome(
+            status, values, objective_value, bound, relative_gap(objective_value, bound), seconds
+        )

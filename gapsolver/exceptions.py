@@ -1,0 +1,66 @@
+"""One exception family for gapsolver.
+
+Every error a user can cause or meet derives from :class:`GapsolverError`; the CLI turns each into a
+short message and an exit code, and shows a traceback only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class GapsolverError(Exception):
+    """Base of every error gapsolver raises on purpose."""
+
+    exit_code: int = 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in an input file.
+
+    ``path`` is the location inside the document (``pledges[3].state``), ``line`` the 1-based line in the
+    file where the offending value starts, when it is known.
+    """
+
+    path: str
+    message: str
+    line: int | None = None
+
+    def render(self, source: str | None = None) -> str:
+        where = ""
+        if source is not None:
+            where = f"{source}:{self.line}: " if self.line is not None else f"{source}: "
+        elif self.line is not None:
+            where = f"line {self.line}: "
+        location = f"{self.path}: " if self.path else ""
+        return f"{where}{location}{self.message}"
+
+
+class InputError(GapsolverError):
+    """Bad input: a missing or unreadable file, a syntax error, or a scenario that breaks the schema or
+    refers to things that do not exist. Carries every problem found, not just the first."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem], source: str | None = None) -> None:
+        self.problems = list(problems)
+        self.source = source
+        count = len(self.problems)
+        head = f"{source}: " if source else ""
+        noun = "problem" if count == 1 else "problems"
+        lines = [f"{head}{count} {noun} found"]
+        lines += ["  " + problem.render(source) for problem in self.problems]
+        super().__init__("\n".join(lines))
+
+
+class SolverError(GapsolverError):
+    """The MILP solver failed, is unavailable, or returned no usable solution."""
+
+    exit_code = 1
+
+
+class OutputError(GapsolverError):
+    """A result could not be written."""
+
+    exit_code = 1

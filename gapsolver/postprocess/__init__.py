@@ -1,0 +1,1 @@
+"""From solver values to a result planners read and programs process."""

@@ -1,0 +1,133 @@
+"""Read the solver's column values back into a :class:`Result`."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gapsolver.model import Model
+from gapsolver.preprocess.encode import NONE, FloatArray
+from gapsolver.result import Assignment, DonationUse, RequirementOutcome, TrainingUse
+
+
+def assignments_from(model: Model, units: np.ndarray) -> list[Assignment]:
+    enc = model.enc
+    used = np.flatnonzero(units[: model.n_pairs] > 0)
+    out = []
+    for k in used.tolist():
+        option = int(model.pair_option[k])
+        r = int(model.pair_requirement[k])
+        p = int(enc.option_pledge[option])
+        t = int(enc.option_training[option])
+        out.append(
+            Assignment(
+                pledge=enc.pledge_ids[p],
+                state=enc.state_ids[int(enc.pledge_state[p])],
+                requirement=enc.requirement_ids[r],
+                mission=enc.mission_ids[int(enc.req_mission[r])],
+                capability=enc.capability_ids[int(enc.pledge_capability[p])],
+                units=int(units[k]),
+                training=None if t == NONE else enc.training_ids[t],
+                ready=str(enc.day(int(enc.option_ready[option]))),
+                unit_cost=float(enc.option_unit_cost[option]),
+                score=round(float(model.scores.score[k]), 9),
+            )
+        )
+    return out
+
+
+def requirement_outcomes(model: Model, units: np.ndarray) -> list[RequirementOutcome]:
+    enc = model.enc
+    allocated = np.bincount(
+        model.pair_requirement, weights=units[: model.n_pairs], minlength=len(enc.requirement_ids)
+    ).astype(np.int64)
+    out = []
+    for r, requirement in enumerate(enc.scenario.requirements):
+        gap = int(enc.req_quantity[r] - allocated[r])
+        out.append(
+            RequirementOutcome(
+                id=requirement.id,
+                mission=requirement.mission,
+                capability=requirement.capability,
+                priority=requirement.priority.value,
+                weight=float(enc.req_weight[r]),
+                quantity=int(enc.req_quantity[r]),
+                allocated=int(allocated[r]),
+                gap=gap,
+                weighted_gap=float(enc.req_weight[r] * gap),
+            )
+        )
+    return out
+
+
+def donation_uses(model: Model, units: np.ndarray) -> list[DonationUse]:
+    """Items each recipient receives, trimmed to what its deployed units use.
+
+    The model only requires donated items ≥ items used; any surplus the solver left on y carries no
+    meaning, so each (state, item) need is met from the solver's gifts in donation order.
+    """
+    enc = model.enc
+    x = units[: model.n_pairs]
+    gifts = units[model.n_pairs :]
+    pledge = enc.option_pledge[model.pair_option]
+    need = np.zeros((len(enc.state_ids), len(enc.item_ids)), dtype=np.int64)
+    with_item = enc.pledge_item[pledge] != NONE
+    np.add.at(
+        need,
+        (enc.pledge_state[pledge[with_item]], enc.pledge_item[pledge[with_item]]),
+        (x[with_item] * enc.pledge_per_unit[pledge[with_item]]).astype(np.int64),
+    )
+    out = []
+    for j in np.lexsort((model.give_state, model.give_donation)).tolist():
+        d, s = int(model.give_donation[j]), int(model.give_state[j])
+        item = int(enc.donation_item[d])
+        items = int(min(gifts[j], need[s, item]))
+        if items <= 0:
+            continue
+        need[s, item] -= items
+        donation = enc.scenario.donations[d]
+        out.append(
+            DonationUse(
+                donation=donation.id,
+                donor=donation.donor,
+                item=donation.item,
+                recipient=enc.state_ids[s],
+                items=items,
+            )
+        )
+    return out
+
+
+def training_uses(model: Model, units: np.ndarray) -> list[TrainingUse]:
+    enc = model.enc
+    training = enc.option_training[model.pair_option]
+    trained = training != NONE
+    seats = np.bincount(
+        training[trained], weights=units[: model.n_pairs][trained], minlength=len(enc.training_ids)
+    ).astype(np.int64)
+    return [
+        TrainingUse(
+            training=course.id,
+            trainer=course.trainer,
+            capability=course.capability,
+            capacity=course.capacity,
+            seats_used=int(seats[t]),
+        )
+        for t, course in enumerate(enc.scenario.trainings)
+    ]
+
+
+def plan_totals(model: Model, units: FloatArray) -> tuple[float, float, float | None]:
+    """(suitability, cost, women share of deployed personnel where committed)."""
+    enc = model.enc
+    x = units[: model.n_pairs]
+    suitability = float(model.scores.score @ x)
+    cost = float(enc.option_unit_cost[model.pair_option] @ x)
+    pledge = enc.option_pledge[model.pair_option]
+    personnel = np.array([c.personnel for c in enc.scenario.capabilities], dtype=float)[
+        enc.pledge_capability[pledge]
+    ] * x
+    women = enc.pledge_women[pledge]
+    known = ~np.isnan(women)
+    total = personnel[known].sum()
+    women_share = float((women[known] * personnel[known]).sum() / total) if total > 0 else None
+    return suitability, cost, women_share

@@ -1,0 +1,126 @@
+"""The hard rules: which option (a pledge, with the training it takes if it needs one) may serve which
+requirement. This module is the one source of truth for them; the model, the scoring, the baselines and
+the explanations all call it.
+
+Every rule is an array function of option indices ``o`` and requirement indices ``r`` that broadcast
+against each other: call it with ``o[:, None]`` and ``r[None, :]`` for a grid, or with two equal-length
+vectors for a list of pairs.
+
+The conditional-pledge prerequisites work at two levels. Whether *some* donation or training could
+enable a pledge at all is a pair rule here (``equipment`` and, through the options, ``training``).
+How many donated items and training seats there are to share is a capacity question that only the
+model can answer (see the ``equipment_balance`` and ``training_capacity`` constraints).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from gapsolver.preprocess.encode import NONE, BoolArray, Encoded, IntArray
+
+RuleFunction = Callable[[Encoded, IntArray, IntArray], BoolArray]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One hard rule, with the wording used when it blocks a pair."""
+
+    name: str
+    description: str
+    test: RuleFunction
+
+
+def _capability(enc: Encoded, o: IntArray, r: IntArray) -> BoolArray:
+    return enc.pledge_capability[enc.option_pledge[o]] == enc.req_capability[r]
+
+
+def _readiness(enc: Encoded, o: IntArray, r: IntArray) -> BoolArray:
+    return enc.pledge_readiness[enc.option_pledge[o]] >= enc.req_min_readiness[r]
+
+
+def _host(enc: Encoded, o: IntArray, r: IntArray) -> BoolArray:
+    return ~enc.mission_is_host[enc.req_mission[r], enc.pledge_state[enc.option_pledge[o]]]
+
+
+def _caveat_exclude(enc: Encoded, o: IntArray, r: IntArray) -> BoolArray:
+    return ~enc.pledge_excluded[enc.option_pledge[o], enc.req_mission[r]]
+
+
+def _caveat_only(enc: Encoded, o: IntArray, r: IntArray) -> BoolArray:
+    pledge = enc.option_pledge[o]
+    return ~enc.pledge_has_only[pledge] | enc.pledge_only[pledge, enc.req_mission[r]]
+
+
+def _language(enc: Encoded, o: IntArray, r: IntArray) -> BoolArray:
+    required = enc.req_require_language[r]
+    if enc.state_speaks.shape[1] == 0:  # no languages anywhere, so none is required
+        return np.broadcast_to(required == NONE, np.broadcast_shapes(np.shape(o), np.shape(r)))
+    speaks = enc.state_speaks[enc.pledge_state[enc.option_pledge[o]], np.maximum(required, 0)]
+    return (required == NONE) | speaks
+
+
+def _date(enc: Encoded, o: IntArray, r: IntArray) -> BoolArray:
+    return enc.option_ready[o] <= enc.req_needed_by[r]
+
+
+def _equipment(enc: Encoded, o: IntArray, r: IntArray) -> BoolArray:
+    pledge = enc.option_pledge[o]
+    item = enc.pledge_item[pledge]
+    if enc.state_item_donor.shape[1] == 0:  # no items anywhere, so none is needed
+        return np.broadcast_to(item == NONE, np.broadcast_shapes(np.shape(o), np.shape(r)))
+    has_donor = enc.state_item_donor[enc.pledge_state[pledge], np.maximum(item, 0)]
+    # broadcast the option-only verdict to the pair shape
+    return np.broadcast_to((item == NONE) | has_donor, np.broadcast_shapes(np.shape(o), np.shape(r)))
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("capability", "pledges a different capability", _capability),
+    Rule("readiness", "readiness below the requirement's min_readiness", _readiness),
+    Rule("host", "the pledging state hosts the mission", _host),
+    Rule("caveat_exclude", "the pledge's caveats exclude this mission", _caveat_exclude),
+    Rule("caveat_only", "the pledge's caveats allow only other missions", _caveat_only),
+    Rule("language", "the state does not speak the required language", _language),
+    Rule("date", "available only after needed_by", _date),
+    Rule("equipment", "no donation of the needed equipment lists the state as recipient", _equipment),
+)
+RULE_NAMES = tuple(rule.name for rule in RULES)
+
+
+def eligible(enc: Encoded, o: IntArray, r: IntArray) -> BoolArray:
+    """True where every rule passes (``o`` and ``r`` broadcast)."""
+    verdict = np.ones(np.broadcast_shapes(np.shape(o), np.shape(r)), dtype=bool)
+    for rule in RULES:
+        verdict &= rule.test(enc, o, r)
+    return verdict
+
+
+def failed_rules(enc: Encoded, o: int, r: int) -> list[str]:
+    """Names of the rules one option–requirement pair breaks (empty when it is eligible)."""
+    oo, rr = np.array([o]), np.array([r])
+    return [rule.name for rule in RULES if not bool(rule.test(enc, oo, rr)[0])]
+
+
+def eligible_pairs(enc: Encoded) -> tuple[IntArray, IntArray]:
+    """All eligible (option, requirement) pairs, sorted by option then requirement.
+
+    Computed per capability block (pairs across capabilities never pass the capability rule), so memory
+    grows with the largest block rather than with options × requirements.
+    """
+    option_capability = enc.option_capability
+    found_o: list[IntArray] = []
+    found_r: list[IntArray] = []
+    for capability in np.intersect1d(option_capability, enc.req_capability):
+        options = np.flatnonzero(option_capability == capability)
+        requirements = np.flatnonzero(enc.req_capability == capability)
+        rows, cols = np.nonzero(eligible(enc, options[:, None], requirements[None, :]))
+        found_o.append(options[rows])
+        found_r.append(requirements[cols])
+    if not found_o:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    o = np.concatenate(found_o)
+    r = np.concatenate(found_r)
+    order = np.lexsort((r, o))
+    return o[order], r[order]

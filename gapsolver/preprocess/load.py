@@ -1,0 +1,206 @@
+"""Read a scenario file (YAML or JSON) into a validated :class:`Scenario`.
+
+Stage one of the pipeline. Every problem is collected with its location — the path inside the document
+(``pledges[3].state``) and the line in the file — and raised together as one :class:`InputError`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from gapsolver.exceptions import InputError, Problem
+from gapsolver.schema import Scenario
+
+PathKey = tuple[str | int, ...]
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def format_path(path: Iterable[str | int]) -> str:
+    """``('pledges', 3, 'state')`` → ``pledges[3].state``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+@dataclass
+class Document:
+    """A parsed file: the plain data, where each path starts, and problems found while parsing."""
+
+    data: Any
+    source: str
+    lines: dict[PathKey, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def line_of(self, path: PathKey) -> int | None:
+        """Line of the longest prefix of ``path`` the document has (a missing key points at its parent)."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return None
+
+    def problem(self, path: PathKey, message: str) -> Problem:
+        return Problem(format_path(path), message, self.line_of(path))
+
+
+class _Yaml12Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans: only true/false, so that the language code `no` (Norwegian)
+    or a state id `ON` stays a string."""
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+def _index_lines(node: yaml.Node, path: PathKey, doc: Document) -> None:
+    """Record the 1-based line of every path under ``node`` and flag duplicate mapping keys."""
+    doc.lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                doc.problems.append(
+                    Problem(
+                        format_path((*path, key)),
+                        f"duplicate key {key!r} (first at line {seen[key]})",
+                        line,
+                    )
+                )
+                continue
+            seen[key] = line
+            doc.lines[(*path, key)] = line
+            _index_lines(value_node, (*path, key), doc)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _index_lines(item, (*path, index), doc)
+
+
+def read_document(path: str | Path) -> Document:
+    """Parse ``path`` as JSON (``.json``) or YAML (anything else); raise InputError on failure."""
+    source = str(path)
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError([Problem("", "file not found")], source) from None
+    except IsADirectoryError:
+        raise InputError([Problem("", "is a directory, not a scenario file")], source) from None
+    except UnicodeDecodeError as error:
+        raise InputError([Problem("", f"not UTF-8 text ({error.reason})")], source) from None
+    except OSError as error:
+        raise InputError([Problem("", f"cannot read: {error.strerror}")], source) from None
+
+    if file.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise InputError(
+                [Problem("", f"JSON syntax error: {error.msg} (column {error.colno})", error.lineno)],
+                source,
+            ) from None
+    else:
+        try:
+            data = yaml.load(text, Loader=_Yaml12Loader)  # noqa: S506 - a SafeLoader subclass
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            reason = getattr(error, "problem", None) or str(error)
+            context = getattr(error, "context", None)
+            message = f"YAML syntax error: {reason}" + (f" ({context})" if context else "")
+            line = mark.line + 1 if mark is not None else None
+            raise InputError([Problem("", message, line)], source) from None
+
+    doc = Document(data=data, source=source)
+    try:
+        root = yaml.compose(text, Loader=_Yaml12Loader)  # noqa: S506
+    except yaml.YAMLError:
+        root = None  # valid JSON that YAML cannot compose: no line numbers, still validated
+    if root is not None:
+        _index_lines(root, (), doc)
+    if data is None:
+        doc.problems.append(Problem("", "the file is empty"))
+    elif not isinstance(data, Mapping):
+        doc.problems.append(Problem("", f"expected a mapping at the top level, got {type(data).__name__}"))
+    return doc
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def pydantic_problems(error: ValidationError, doc: Document) -> list[Problem]:
+    """Turn pydantic's errors into located, readable problems."""
+    problems = []
+    for item in error.errors(include_url=False):
+        path: PathKey = tuple(part for part in item["loc"] if not isinstance(part, str) or part)
+        kind = item["type"]
+        message = item["msg"]
+        if kind == "extra_forbidden":
+            message = f"unknown key {path[-1]!r}"
+        elif kind == "missing":
+            message = f"missing required key {path[-1]!r}"
+        elif kind in ("value_error", "assertion_error"):
+            message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        else:
+            message = f"{message[0].lower()}{message[1:]} (got {_describe(item.get('input'))})"
+        problems.append(doc.problem(path, message))
+    return problems
+
+
+def validate_model(model: type[ModelT], doc: Document) -> ModelT:
+    """Validate ``doc`` against ``model``; raise every parse and schema problem at once."""
+    if doc.problems and not isinstance(doc.data, Mapping):
+        raise InputError(doc.problems, doc.source)
+    try:
+        value = model.model_validate(doc.data)
+    except ValidationError as error:
+        raise InputError(doc.problems + pydantic_problems(error, doc), doc.source) from None
+    if doc.problems:
+        raise InputError(doc.problems, doc.source)
+    return value
+
+
+def load_scenario(path: str | Path) -> tuple[Scenario, list[Problem]]:
+    """Load, schema-check and cross-check a scenario. Returns it with its warnings; raises InputError
+    listing every problem when it is invalid."""
+    from gapsolver.preprocess.consistency import check_consistency
+
+    doc = read_document(path)
+    scenario = validate_model(Scenario, doc)
+    errors, warnings = check_consistency(scenario, doc)
+    if errors:
+        raise InputError(errors, doc.source)
+    return scenario, warnings
+
+
+def scenario_from_data(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
+    """Validate an in-memory scenario (as loaded from YAML/JSON) the same way as a file."""
+    from gapsolver.preprocess.consistency import check_consistency
+
+    doc = Document(data=data, source=source)
+    scenario = validate_model(Scenario, doc)
+    errors, _ = check_consistency(scenario, doc)
+    if errors:
+        raise InputError(errors, source)
+    return scenario

@@ -1,0 +1,101 @@
+"""Readable tables of a result, for the terminal."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from gapsolver.result import Result
+
+_PRIORITY_STYLE = {"critical": "bold red", "high": "yellow", "normal": ""}
+
+
+def requirements_table(result: Result) -> Group:
+    tables = []
+    by_mission = sorted(result.requirements, key=lambda requirement: requirement.mission)
+    for mission, rows in groupby(by_mission, key=lambda requirement: requirement.mission):
+        rows = list(rows)
+        table = Table(title=f"{mission}", title_justify="left", expand=False)
+        table.add_column("requirement")
+        table.add_column("capability")
+        table.add_column("priority")
+        table.add_column("quantity", justify="right")
+        table.add_column("allocated", justify="right")
+        table.add_column("gap", justify="right")
+        for requirement in rows:
+            gap = Text(str(requirement.gap), style="bold red" if requirement.gap else "green")
+            table.add_row(
+                requirement.id,
+                requirement.capability,
+                Text(requirement.priority, style=_PRIORITY_STYLE[requirement.priority]),
+                str(requirement.quantity),
+                str(requirement.allocated),
+                gap,
+            )
+        tables.append(table)
+    return Group(*tables)
+
+
+def partnerships_table(result: Result) -> Group:
+    parts = []
+    if result.donations:
+        table = Table(title="Donated equipment used", title_justify="left")
+        for column in ("donation", "donor", "item", "recipient", "items"):
+            table.add_column(column, justify="right" if column == "items" else "left")
+        for use in result.donations:
+            table.add_row(use.donation, use.donor, use.item, use.recipient, str(use.items))
+        parts.append(table)
+    used = [training for training in result.trainings if training.seats_used]
+    if used:
+        table = Table(title="Training seats used", title_justify="left")
+        for column in ("training", "trainer", "capability", "seats used", "capacity"):
+            table.add_column(column, justify="right" if column in ("seats used", "capacity") else "left")
+        for training in used:
+            table.add_row(
+                training.training,
+                training.trainer,
+                training.capability,
+                str(training.seats_used),
+                str(training.capacity),
+            )
+        parts.append(table)
+    return Group(*parts)
+
+
+def totals_table(result: Result) -> Table:
+    table = Table(title="Totals", title_justify="left", show_header=False)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    quantity = sum(requirement.quantity for requirement in result.requirements)
+    by_priority = {
+        priority: sum(r.gap for r in result.requirements if r.priority == priority)
+        for priority in ("critical", "high", "normal")
+    }
+    table.add_row("status", result.status.value)
+    table.add_row("weighted gap", f"{result.weighted_gap:g}")
+    table.add_row("units required / allocated", f"{quantity} / {result.allocated_units}")
+    table.add_row(
+        "unfilled units (critical / high / normal)",
+        f"{result.gap_units} ({by_priority['critical']} / {by_priority['high']} / {by_priority['normal']})",
+    )
+    table.add_row("cost (USD)", f"{result.cost:,.0f}")
+    table.add_row(
+        "women share (committed units)",
+        "n/a" if result.women_share is None else f"{result.women_share:.1%}",
+    )
+    table.add_row("suitability", f"{result.suitability:.3f}")
+    table.add_row(
+        "solver / time / MIP gap",
+        f"{result.solver} / {result.solve_time:.2f} s / "
+        + ("n/a" if result.mip_gap is None else f"{result.mip_gap:.2%}"),
+    )
+    return table
+
+
+def print_result(result: Result, console: Console) -> None:
+    console.print(requirements_table(result))
+    console.print(partnerships_table(result))
+    console.print(totals_table(result))

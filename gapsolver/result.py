@@ -1,0 +1,105 @@
+"""Outcomes as types: the result of a solve, its stages and its JSON form."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+RESULT_FORMAT_VERSION = 1
+
+
+class SolveStatus(StrEnum):
+    """``optimal``: both ranked objectives proven optimal. ``feasible``: a time limit stopped the search
+    with a solution in hand (see each stage for which objective is proven)."""
+
+    optimal = "optimal"
+    feasible = "feasible"
+
+
+@dataclass(frozen=True)
+class StageReport:
+    """One stage of the lexicographic solve."""
+
+    objective: str
+    status: str
+    value: float | None
+    bound: float | None
+    mip_gap: float | None
+    seconds: float
+
+
+@dataclass(frozen=True)
+class RequirementOutcome:
+    id: str
+    mission: str
+    capability: str
+    priority: str
+    weight: float
+    quantity: int
+    allocated: int
+    gap: int
+    weighted_gap: float
+
+
+@dataclass(frozen=True)
+class Assignment:
+    pledge: str
+    state: str
+    requirement: str
+    mission: str
+    capability: str
+    units: int
+    training: str | None
+    ready: str
+    unit_cost: float
+    score: float
+
+
+@dataclass(frozen=True)
+class DonationUse:
+    donation: str
+    donor: str
+    item: str
+    recipient: str
+    items: int
+
+
+@dataclass(frozen=True)
+class TrainingUse:
+    training: str
+    trainer: str
+    capability: str
+    capacity: int
+    seats_used: int
+
+
+@dataclass
+class Result:
+    scenario: str
+    status: SolveStatus
+    solver: str
+    weighted_gap: float
+    gap_units: int
+    requirements: list[RequirementOutcome]
+    assignments: list[Assignment]
+    donations: list[DonationUse]
+    trainings: list[TrainingUse]
+    stages: list[StageReport]
+    solve_time: float
+    mip_gap: float | None
+    suitability: float
+    cost: float
+    women_share: float | None
+    model_size: dict[str, int]
+    timings: dict[str, float]
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def allocated_units(self) -> int:
+        return sum(requirement.allocated for requirement in self.requirements)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["status"] = self.status.value
+        return {"format_version": RESULT_FORMAT_VERSION, **data}
