@@ -8,11 +8,16 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from gapsolver.exceptions import GapsolverError, Problem
 
@@ -27,6 +32,11 @@ app = typer.Typer(
 
 stdout = Console()
 stderr = Console(stderr=True)
+
+
+class Solver(StrEnum):
+    highs = "highs"
+    cbc = "cbc"
 
 
 class _State:
@@ -45,12 +55,45 @@ def _main(
     _State.debug = debug
 
 
+@contextmanager
+def _reporting_errors() -> Iterator[None]:
+    """Turn errors into a short message and an exit code; a traceback only with --debug."""
+    try:
+        yield
+    except GapsolverError as error:
+        if _State.debug:
+            traceback.print_exc()
+        stderr.print(f"[red]error:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(error.exit_code) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as error:
+        if _State.debug:
+            raise
+        stderr.print(
+            f"[red]internal error:[/red] {escape(f'{type(error).__name__}: {error}')} "
+            "(run with --debug for the traceback, and please report it)",
+            highlight=False,
+        )
+        raise typer.Exit(3) from None
+
+
+def _handles_errors(command: Callable[..., None]) -> Callable[..., None]:
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        with _reporting_errors():
+            command(*args, **kwargs)
+
+    return run
+
+
 def _print_warnings(warnings: list[Problem], source: str) -> None:
     for warning in warnings:
-        stderr.print(f"[yellow]warning:[/yellow] {warning.render(source)}", highlight=False)
+        stderr.print(f"[yellow]warning:[/yellow] {escape(warning.render(source))}", highlight=False)
 
 
 @app.command()
+@_handles_errors
 def validate(scenario: ScenarioArgument) -> None:
     """Check a scenario file without solving it."""
     from gapsolver.preprocess.load import load_scenario
@@ -66,16 +109,19 @@ def validate(scenario: ScenarioArgument) -> None:
 
 
 @app.command()
+@_handles_errors
 def solve(
     scenario: ScenarioArgument,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write the result as JSON to this file (atomically)."),
     ] = None,
-    solver: Annotated[str, typer.Option(help="MILP solver: highs or cbc.")] = "highs",
+    solver: Annotated[Solver, typer.Option(help="MILP solver.")] = Solver.highs,
     time_limit: Annotated[
         float | None,
-        typer.Option(help="Seconds for the whole lexicographic solve; status 'feasible' if hit."),
+        typer.Option(
+            min=0.001, help="Seconds for the whole lexicographic solve; status 'feasible' if hit."
+        ),
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the result JSON to stdout instead of tables.")
@@ -87,10 +133,10 @@ def solve(
     from gapsolver.report import print_result
     from gapsolver.solve import SolveOptions, solve_scenario
 
-    options = SolveOptions(solver=solver, time_limit=time_limit)
+    options = SolveOptions(solver=solver.value, time_limit=time_limit)
     loaded, warnings = load_scenario(scenario)
     _print_warnings(warnings, str(scenario))
-    with stderr.status(f"Solving {loaded.name} with {solver}: weighted gap, then suitability…"):
+    with stderr.status(f"Solving {loaded.name} with {solver.value}: weighted gap, then suitability…"):
         result = solve_scenario(loaded, options)
     data = result.to_dict()
     if output is not None:
@@ -104,6 +150,7 @@ def solve(
 
 
 @app.command()
+@_handles_errors
 def schema() -> None:
     """Print the JSON Schema of scenario files."""
     from gapsolver.schema import Scenario
@@ -112,36 +159,8 @@ def schema() -> None:
 
 
 def main() -> None:
-    """Console entry point: run the app and turn gapsolver errors into messages and exit codes."""
-    try:
-        app(standalone_mode=False)
-    except GapsolverError as error:
-        if _State.debug:
-            traceback.print_exc()
-        stderr.print(f"[red]error:[/red] {error}", highlight=False, markup=True, soft_wrap=True)
-        sys.exit(error.exit_code)
-    except typer.Abort:
-        stderr.print("aborted")
-        sys.exit(130)
-    except KeyboardInterrupt:
-        stderr.print("interrupted")
-        sys.exit(130)
-    except Exception as error:  # click usage errors
-        import click
-
-        if isinstance(error, click.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
-        if isinstance(error, click.exceptions.Exit):
-            sys.exit(error.exit_code)
-        if _State.debug:
-            raise
-        stderr.print(
-            f"[red]internal error:[/red] {type(error).__name__}: {error} "
-            "(run with --debug for the traceback, and please report it)",
-            highlight=False,
-        )
-        sys.exit(3)
+    """Console entry point."""
+    app()
 
 
 if __name__ == "__main__":

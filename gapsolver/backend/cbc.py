@@ -3,10 +3,13 @@ one affine expression per row from its coefficient list, never term by term."""
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 import time
+import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pulp
@@ -25,16 +28,32 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_\[\],.]", "_", name)
 
 
+def cbc_command(**options: Any) -> pulp.LpSolver_CMD:
+    """CBC from the `cbcbox` wheel (PuLP's `cbc` extra) through COIN_CMD, or PuLP's bundled binary
+    when that wheel is absent."""
+    try:
+        import cbcbox
+
+        path = cbcbox.cbc_bin_path()
+        if os.access(path, os.X_OK):
+            return pulp.COIN_CMD(path=path, **options)
+    except ImportError:
+        pass
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return pulp.PULP_CBC_CMD(**options)
+
+
 class CbcBackend:
     name = "cbc"
 
     def __init__(self, model: Model) -> None:
-        solver = pulp.PULP_CBC_CMD(msg=False)
+        solver = cbc_command(msg=False)
         if not solver.available():
             raise SolverError("CBC is not available (it normally ships with PuLP)")
         self.problem = pulp.LpProblem("gapsolver", pulp.LpMinimize)
         self.variables = [
-            pulp.LpVariable(
+            self.problem.add_variable(
                 f"v{index}",
                 lowBound=float(model.col_lower[index]),
                 upBound=float(model.col_upper[index]),
@@ -90,7 +109,7 @@ class CbcBackend:
                 variable.setInitialValue(round(value))
         with tempfile.TemporaryDirectory(prefix="gapsolver-cbc-") as folder:
             log = Path(folder) / "cbc.log"
-            solver = pulp.PULP_CBC_CMD(
+            solver = cbc_command(
                 msg=False,
                 timeLimit=None if time_limit is None else max(1, int(np.ceil(time_limit))),
                 gapRel=gap_rel,

@@ -1,18 +1,22 @@
 """Cross-reference checks: the second level of validation.
 
 The schema checks each object on its own; this pass checks the scenario as a whole — unknown and
-duplicate ids, dates against ``start``, hosts — and reports every problem in one go. It also returns
-warnings: things that are legal but almost certainly not what the planner meant.
+duplicate ids, dates against ``start``, hosts — and reports every problem in one go. It reads the raw
+document rather than validated models so that it still runs, and still reports, when the schema check
+failed elsewhere in the file: a planner sees every problem after one run. Values of the wrong type are
+skipped here (the schema check already reports them).
+
+It also returns warnings: things that are legal but almost certainly not what the planner meant.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from gapsolver.exceptions import Problem
 from gapsolver.preprocess.load import Document, PathKey
-from gapsolver.schema import Scenario
 
 _COLLECTION_NOUN = {
     "capabilities": "capability",
@@ -24,65 +28,87 @@ _COLLECTION_NOUN = {
     "trainings": "training",
 }
 
-# (collection, how to read the referenced ids of one object with their sub-paths, target collection)
-Getter = Callable[[Any], Iterable[tuple[PathKey, str]]]
-
-
-def _one(field: str) -> Getter:
-    return lambda obj: [((field,), getattr(obj, field))]
-
-
-def _many(*fields: str) -> Getter:
-    def get(obj: Any) -> list[tuple[PathKey, str]]:
-        value = obj
-        for name in fields:
-            value = getattr(value, name)
-        return [((*fields, index), ref) for index, ref in enumerate(value)]
-
-    return get
-
-
-_REFERENCES: Sequence[tuple[str, Getter, str]] = (
-    ("missions", _one("host"), "member_states"),
-    ("missions", _many("co_hosts"), "member_states"),
-    ("requirements", _one("mission"), "missions"),
-    ("requirements", _one("capability"), "capabilities"),
-    ("pledges", _one("state"), "member_states"),
-    ("pledges", _one("capability"), "capabilities"),
-    ("pledges", _many("caveats", "exclude_missions"), "missions"),
-    ("pledges", _many("caveats", "only_missions"), "missions"),
-    ("donations", _one("donor"), "member_states"),
-    ("donations", _many("eligible_recipients"), "member_states"),
-    ("trainings", _one("trainer"), "member_states"),
-    ("trainings", _one("capability"), "capabilities"),
-    ("trainings", _many("eligible_trainees"), "member_states"),
+# (collection, path to a reference inside one object — a trailing "*" means a list of them, target)
+_REFERENCES: Sequence[tuple[str, tuple[str, ...], str]] = (
+    ("missions", ("host",), "member_states"),
+    ("missions", ("co_hosts", "*"), "member_states"),
+    ("requirements", ("mission",), "missions"),
+    ("requirements", ("capability",), "capabilities"),
+    ("pledges", ("state",), "member_states"),
+    ("pledges", ("capability",), "capabilities"),
+    ("pledges", ("caveats", "exclude_missions", "*"), "missions"),
+    ("pledges", ("caveats", "only_missions", "*"), "missions"),
+    ("donations", ("donor",), "member_states"),
+    ("donations", ("eligible_recipients", "*"), "member_states"),
+    ("trainings", ("trainer",), "member_states"),
+    ("trainings", ("capability",), "capabilities"),
+    ("trainings", ("eligible_trainees", "*"), "member_states"),
 )
 
 
-def check_consistency(scenario: Scenario, doc: Document) -> tuple[list[Problem], list[Problem]]:
-    """Return (errors, warnings) for the scenario as a whole."""
+def _objects(data: Mapping[str, Any], collection: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    items = data.get(collection)
+    if isinstance(items, list):
+        for index, item in enumerate(items):
+            if isinstance(item, Mapping):
+                yield index, item
+
+
+def _refs(obj: Any, path: tuple[str, ...], at: PathKey = ()) -> Iterator[tuple[PathKey, str]]:
+    if not path:
+        if isinstance(obj, str):
+            yield at, obj
+        return
+    head, rest = path[0], path[1:]
+    if head == "*":
+        if isinstance(obj, list):
+            for index, item in enumerate(obj):
+                yield from _refs(item, rest, (*at, index))
+    elif isinstance(obj, Mapping) and head in obj:
+        yield from _refs(obj[head], rest, (*at, head))
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def check_consistency(doc: Document) -> tuple[list[Problem], list[Problem]]:
+    """Return (errors, warnings) for the scenario document as a whole."""
+    data = doc.data if isinstance(doc.data, Mapping) else {}
     errors: list[Problem] = []
     warnings: list[Problem] = []
 
     known: dict[str, set[str]] = {}
     for collection, noun in _COLLECTION_NOUN.items():
         first_seen: dict[str, int] = {}
-        for index, obj in enumerate(getattr(scenario, collection)):
-            if obj.id in first_seen:
+        for index, obj in _objects(data, collection):
+            identifier = obj.get("id")
+            if not isinstance(identifier, str):
+                continue
+            if identifier in first_seen:
                 errors.append(
                     doc.problem(
                         (collection, index, "id"),
-                        f"duplicate {noun} id {obj.id!r} (first defined at "
-                        f"{collection}[{first_seen[obj.id]}])",
+                        f"duplicate {noun} id {identifier!r} (first defined at "
+                        f"{collection}[{first_seen[identifier]}])",
                     )
                 )
             else:
-                first_seen[obj.id] = index
+                first_seen[identifier] = index
         known[collection] = set(first_seen)
 
-    for collection, getter, target in _REFERENCES:
-        for index, obj in enumerate(getattr(scenario, collection)):
-            for sub_path, ref in getter(obj):
+    for collection, path, target in _REFERENCES:
+        for index, obj in _objects(data, collection):
+            for sub_path, ref in _refs(obj, path):
                 if ref not in known[target]:
                     errors.append(
                         doc.problem(
@@ -91,60 +117,71 @@ def check_consistency(scenario: Scenario, doc: Document) -> tuple[list[Problem],
                         )
                     )
 
-    for index, mission in enumerate(scenario.missions):
-        if mission.host in mission.co_hosts:
+    for index, mission in _objects(data, "missions"):
+        co_hosts = mission.get("co_hosts")
+        if isinstance(co_hosts, list) and mission.get("host") in co_hosts:
             errors.append(
-                doc.problem(("missions", index, "co_hosts"), f"{mission.host!r} is already the host")
+                doc.problem(
+                    ("missions", index, "co_hosts"), f"{mission.get('host')!r} is already the host"
+                )
             )
 
-    for index, requirement in enumerate(scenario.requirements):
-        if requirement.needed_by is not None and requirement.needed_by < scenario.start:
+    start = _date(data.get("start"))
+    for index, requirement in _objects(data, "requirements"):
+        needed_by = _date(requirement.get("needed_by"))
+        if start is not None and needed_by is not None and needed_by < start:
             errors.append(
                 doc.problem(
                     ("requirements", index, "needed_by"),
-                    f"needed_by {requirement.needed_by} is before the scenario start {scenario.start}",
+                    f"needed_by {needed_by} is before the scenario start {start}",
                 )
             )
 
-    for index, donation in enumerate(scenario.donations):
-        if donation.donor in donation.eligible_recipients:
+    for index, donation in _objects(data, "donations"):
+        recipients = donation.get("eligible_recipients")
+        if isinstance(recipients, list) and donation.get("donor") in recipients:
             warnings.append(
                 doc.problem(
                     ("donations", index, "eligible_recipients"),
-                    f"the donor {donation.donor!r} is listed as its own recipient",
+                    f"the donor {donation.get('donor')!r} is listed as its own recipient",
                 )
             )
 
-    warnings += _prerequisite_warnings(scenario, doc)
-    if not scenario.requirements:
+    warnings += _prerequisite_warnings(data, doc)
+    if not data.get("requirements"):
         warnings.append(doc.problem(("requirements",), "the scenario has no requirements"))
     return errors, warnings
 
 
-def _prerequisite_warnings(scenario: Scenario, doc: Document) -> list[Problem]:
+def _prerequisite_warnings(data: Mapping[str, Any], doc: Document) -> list[Problem]:
     """Conditional pledges that no donation or training in the scenario could ever enable."""
+    donations = [donation for _, donation in _objects(data, "donations")]
+    trainings = [training for _, training in _objects(data, "trainings")]
     warnings = []
-    for index, pledge in enumerate(scenario.pledges):
-        need = pledge.needs_equipment
-        if need is not None and not any(
-            donation.item == need.item and pledge.state in donation.eligible_recipients
-            for donation in scenario.donations
+    for index, pledge in _objects(data, "pledges"):
+        state = pledge.get("state")
+        need = pledge.get("needs_equipment")
+        item = need.get("item") if isinstance(need, Mapping) else None
+        if item is not None and not any(
+            donation.get("item") == item and state in (donation.get("eligible_recipients") or ())
+            for donation in donations
         ):
             warnings.append(
                 doc.problem(
                     ("pledges", index, "needs_equipment", "item"),
-                    f"no donation of {need.item!r} lists {pledge.state!r} as a recipient: "
+                    f"no donation of {item!r} lists {state!r} as a recipient: "
                     "this pledge cannot deploy",
                 )
             )
-        if pledge.needs_training and not any(
-            training.capability == pledge.capability and pledge.state in training.eligible_trainees
-            for training in scenario.trainings
+        if pledge.get("needs_training") is True and not any(
+            training.get("capability") == pledge.get("capability")
+            and state in (training.get("eligible_trainees") or ())
+            for training in trainings
         ):
             warnings.append(
                 doc.problem(
                     ("pledges", index, "needs_training"),
-                    f"no training for {pledge.capability!r} lists {pledge.state!r} as a trainee: "
+                    f"no training for {pledge.get('capability')!r} lists {state!r} as a trainee: "
                     "this pledge cannot deploy",
                 )
             )

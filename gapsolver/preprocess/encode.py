@@ -95,6 +95,7 @@ class Encoded:
     option_pledge: IntArray  # [O]
     option_training: IntArray  # NONE for options without training
     option_ready: IntArray  # day offset the option's units can deploy
+    option_unit_cost: FloatArray  # pledge cost per unit plus, when trained, the training's
 
     @property
     def option_state(self) -> IntArray:
@@ -103,14 +104,6 @@ class Encoded:
     @property
     def option_capability(self) -> IntArray:
         return self.pledge_capability[self.option_pledge]
-
-    @property
-    def option_unit_cost(self) -> FloatArray:
-        """Pledge cost plus, for trained options, the training's cost per unit."""
-        training_cost = np.where(
-            self.option_training >= 0, self.training_cost[np.maximum(self.option_training, 0)], 0.0
-        )
-        return self.pledge_cost[self.option_pledge] + training_cost
 
     def day(self, offset: int) -> dt.date | None:
         return None if offset >= NO_DEADLINE else self.scenario.start + dt.timedelta(days=int(offset))
@@ -198,6 +191,10 @@ def encode(scenario: Scenario) -> Encoded:
     option_ready[with_training] = np.maximum(
         option_ready[with_training], training_ready[option_training[with_training]]
     )
+    pledge_cost = np.array([p.cost_per_unit for p in pledges], dtype=float)
+    training_cost = np.array([t.cost_per_unit for t in trainings], dtype=float)
+    option_unit_cost = pledge_cost[option_pledge]
+    option_unit_cost[with_training] += training_cost[option_training[with_training]]
     order = np.lexsort((option_training, option_pledge))  # options in pledge order, then training
 
     return Encoded(
@@ -239,7 +236,7 @@ def encode(scenario: Scenario) -> Encoded:
         pledge_readiness=np.array([READINESS_ORDER[p.readiness] for p in pledges], dtype=np.int64),
         pledge_available=pledge_available,
         pledge_quantity=np.array([p.quantity for p in pledges], dtype=np.int64),
-        pledge_cost=np.array([p.cost_per_unit for p in pledges], dtype=float),
+        pledge_cost=pledge_cost,
         pledge_women=np.array(
             [np.nan if p.women_share is None else p.women_share for p in pledges], dtype=float
         ),
@@ -257,7 +254,7 @@ def encode(scenario: Scenario) -> Encoded:
         training_capability=training_capability,
         training_ready=training_ready,
         training_capacity=np.array([t.capacity for t in trainings], dtype=np.int64),
-        training_cost=np.array([t.cost_per_unit for t in trainings], dtype=float),
+        training_cost=training_cost,
         training_trainee=training_trainee,
         donation_item=donation_item,
         donation_quantity=np.array([d.quantity for d in donations], dtype=np.int64),
@@ -265,4 +262,5 @@ def encode(scenario: Scenario) -> Encoded:
         option_pledge=option_pledge[order].astype(np.int64),
         option_training=option_training[order].astype(np.int64),
         option_ready=option_ready[order],
+        option_unit_cost=option_unit_cost[order],
     )

@@ -168,39 +168,43 @@ def pydantic_problems(error: ValidationError, doc: Document) -> list[Problem]:
     return problems
 
 
-def validate_model(model: type[ModelT], doc: Document) -> ModelT:
-    """Validate ``doc`` against ``model``; raise every parse and schema problem at once."""
-    if doc.problems and not isinstance(doc.data, Mapping):
-        raise InputError(doc.problems, doc.source)
-    try:
-        value = model.model_validate(doc.data)
-    except ValidationError as error:
-        raise InputError(doc.problems + pydantic_problems(error, doc), doc.source) from None
-    if doc.problems:
-        raise InputError(doc.problems, doc.source)
+def _by_line(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda problem: (problem.line is None, problem.line or 0))
+
+
+def _validate(model: type[ModelT], doc: Document, extra_problems: list[Problem]) -> ModelT:
+    problems = list(doc.problems)
+    value: ModelT | None = None
+    if isinstance(doc.data, Mapping):
+        try:
+            value = model.model_validate(doc.data)
+        except ValidationError as error:
+            problems += pydantic_problems(error, doc)
+    problems += extra_problems
+    if problems or value is None:
+        raise InputError(_by_line(problems), doc.source)
     return value
 
 
-def load_scenario(path: str | Path) -> tuple[Scenario, list[Problem]]:
-    """Load, schema-check and cross-check a scenario. Returns it with its warnings; raises InputError
-    listing every problem when it is invalid."""
+def validate_model(model: type[ModelT], doc: Document) -> ModelT:
+    """Validate ``doc`` against ``model``; raise every parse and schema problem at once."""
+    return _validate(model, doc, [])
+
+
+def _scenario(doc: Document) -> tuple[Scenario, list[Problem]]:
+    """Schema check and consistency check together, so one run reports every problem."""
     from gapsolver.preprocess.consistency import check_consistency
 
-    doc = read_document(path)
-    scenario = validate_model(Scenario, doc)
-    errors, warnings = check_consistency(scenario, doc)
-    if errors:
-        raise InputError(errors, doc.source)
-    return scenario, warnings
+    errors, warnings = check_consistency(doc)
+    return _validate(Scenario, doc, errors), warnings
+
+
+def load_scenario(path: str | Path) -> tuple[Scenario, list[Problem]]:
+    """Load, schema-check and cross-check a scenario file. Returns it with its warnings; raises
+    InputError listing every problem when it is invalid."""
+    return _scenario(read_document(path))
 
 
 def scenario_from_data(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
     """Validate an in-memory scenario (as loaded from YAML/JSON) the same way as a file."""
-    from gapsolver.preprocess.consistency import check_consistency
-
-    doc = Document(data=data, source=source)
-    scenario = validate_model(Scenario, doc)
-    errors, _ = check_consistency(scenario, doc)
-    if errors:
-        raise InputError(errors, source)
-    return scenario
+    return _scenario(Document(data=data, source=source))[0]

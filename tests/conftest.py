@@ -1,0 +1,99 @@
+"""Shared builders: small scenarios written as plain data, validated exactly like files."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from gapsolver import SolveOptions, scenario_from_data, solve_scenario
+from gapsolver.result import Result
+from gapsolver.schema import Scenario
+
+SOLVERS = ["highs", "cbc"]
+
+BASE: dict[str, Any] = {
+    "name": "test",
+    "start": "2022-01-01",
+    "capabilities": [
+        {"id": "inf", "name": "Infantry battalion", "personnel": 850},
+        {"id": "uh", "name": "Utility helicopter unit", "personnel": 100},
+        {"id": "fpu", "name": "Formed police unit", "personnel": 140, "category": "formed_police_unit"},
+    ],
+    "member_states": [
+        {"id": "AAA", "name": "Anglia", "languages": ["en"], "location": [51.5, -0.1]},
+        {"id": "BBB", "name": "Bretonia", "languages": ["fr"], "location": [48.9, 2.3]},
+        {"id": "CCC", "name": "Caledonia", "languages": ["en", "fr"], "location": [45.4, -75.7]},
+        {"id": "DDD", "name": "Dalmatia", "languages": ["ko", "en"], "location": [37.5, 127.0]},
+        {"id": "HHH", "name": "Hostland", "languages": ["fr"], "location": [12.6, -8.0]},
+    ],
+    "missions": [
+        {"id": "M1", "name": "Mission one", "host": "HHH", "languages": ["fr"], "location": [12.6, -8.0]},
+        {"id": "M2", "name": "Mission two", "host": "AAA", "languages": ["en"], "location": [4.9, 31.6]},
+    ],
+}
+
+
+def req(identifier: str, mission: str = "M1", capability: str = "inf", quantity: int = 1, **extra: Any) -> dict[str, Any]:
+    return {"id": identifier, "mission": mission, "capability": capability, "quantity": quantity, **extra}
+
+
+def pledge(
+    identifier: str,
+    state: str = "BBB",
+    capability: str = "inf",
+    quantity: int = 1,
+    readiness: str = "level1",
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "id": identifier,
+        "state": state,
+        "capability": capability,
+        "quantity": quantity,
+        "readiness": readiness,
+        **extra,
+    }
+
+
+def scenario_data(
+    requirements: list[dict[str, Any]],
+    pledges: list[dict[str, Any]],
+    donations: list[dict[str, Any]] | None = None,
+    trainings: list[dict[str, Any]] | None = None,
+    settings: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    data = copy.deepcopy(BASE)
+    data["requirements"] = requirements
+    data["pledges"] = pledges
+    data["donations"] = donations or []
+    data["trainings"] = trainings or []
+    if settings:
+        data["settings"] = settings
+    return data
+
+
+def build(*args: Any, **kwargs: Any) -> Scenario:
+    return scenario_from_data(scenario_data(*args, **kwargs))
+
+
+def run(scenario: Scenario, solver: str = "highs") -> Result:
+    return solve_scenario(scenario, SolveOptions(solver=solver))
+
+
+def allocated(result: Result) -> dict[str, int]:
+    return {requirement.id: requirement.allocated for requirement in result.requirements}
+
+
+def units(result: Result) -> dict[tuple[str, str], int]:
+    out: dict[tuple[str, str], int] = {}
+    for assignment in result.assignments:
+        key = (assignment.pledge, assignment.requirement)
+        out[key] = out.get(key, 0) + assignment.units
+    return out
+
+
+@pytest.fixture(params=SOLVERS)
+def solver(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
