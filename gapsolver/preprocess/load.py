@@ -56,12 +56,14 @@ class Document:
 
 
 class _Yaml12Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans: only true/false, so that the language code `no` (Norwegian)
-    or a state id `ON` stays a string."""
+    """SafeLoader with YAML 1.2 booleans — only true/false, so that the language code `no`
+    (Norwegian) or a state id `ON` stays a string — and with dates left as text for the schema to
+    parse, so that `2022-02-30` is a located error rather than a crash in the YAML reader."""
 
 
+_DROPPED_TAGS = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"}
 _Yaml12Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _DROPPED_TAGS]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Yaml12Loader.add_implicit_resolver(
@@ -129,6 +131,8 @@ def read_document(path: str | Path) -> Document:
             message = f"YAML syntax error: {reason}" + (f" ({context})" if context else "")
             line = mark.line + 1 if mark is not None else None
             raise InputError([Problem("", message, line)], source) from None
+        except ValueError as error:  # a value the YAML reader cannot build (e.g. an explicit !!timestamp)
+            raise InputError([Problem("", f"YAML value error: {error}")], source) from None
 
     doc = Document(data=data, source=source)
     try:
@@ -160,6 +164,7 @@ def pydantic_problems(error: ValidationError, doc: Document) -> list[Problem]:
             message = f"unknown key {path[-1]!r}"
         elif kind == "missing":
             message = f"missing required key {path[-1]!r}"
+            path = path[:-1]  # the object that lacks the key
         elif kind in ("value_error", "assertion_error"):
             message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
         else:
