@@ -43,7 +43,7 @@ class SolveOptions:
 
 
 GAP_TOLERANCE = 1e-6
-"""Absolute slack (relative to the objective's scale) on the stage-1 optimum when fixing it."""
+"""Slack on the stage-1 optimum when fixing it, relative to max(1, Σ_r w_r q_r)."""
 
 
 def _remaining(options: SolveOptions, began: float) -> float | None:
@@ -94,7 +94,7 @@ def solve_model(model: Model, options: SolveOptions) -> tuple[np.ndarray, list[S
     else:
         optimum = float(model.primary @ values)
         support = np.flatnonzero(model.primary)
-        scale = max(1.0, abs(optimum) + model.primary_offset)
+        scale = max(1.0, model.primary_offset)  # the largest weighted gap possible
         backend.add_row(
             support,
             model.primary[support],
@@ -113,7 +113,7 @@ def solve_model(model: Model, options: SolveOptions) -> tuple[np.ndarray, list[S
         if second.values is not None:
             candidate = np.round(second.values)
             # keep stage 2 only if it truly keeps the stage-1 optimum (guards solver tolerances)
-            if float(model.primary @ candidate) <= optimum + 1e-9 * scale:
+            if float(model.primary @ candidate) <= optimum + GAP_TOLERANCE * scale:
                 values = candidate
     return values, stages, timings | {"solver_total": time.perf_counter() - began}
 
