@@ -5,10 +5,10 @@ Exit codes: 0 success; 1 solver or output failure; 2 bad input (or bad command-l
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import traceback
-import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -136,7 +136,9 @@ def solve(
     options = SolveOptions(solver=solver.value, time_limit=time_limit)
     loaded, warnings = load_scenario(scenario)
     _print_warnings(warnings, str(scenario))
-    with stderr.status(f"Solving {loaded.name} with {solver.value}: weighted gap, then suitability…"):
+    with stderr.status(
+        f"Solving {loaded.name} with {solver.value}: weighted gap, then suitability…"
+    ):
         result = solve_scenario(loaded, options)
     data = result.to_dict()
     if output is not None:

@@ -100,6 +100,8 @@ class Model:
 
 def _group(keys: np.ndarray) -> tuple[np.ndarray, IntArray]:
     """Unique keys (rows along axis 0 for 2-D keys) and, for each input, the index of its key."""
+    if keys.shape[0] == 0:
+        return keys, np.zeros(0, dtype=np.int64)
     if keys.ndim == 1:
         unique, inverse = np.unique(keys, return_inverse=True)
     else:
@@ -189,11 +191,12 @@ def define_equipment_balance(model: Model) -> RowBlock:
     enc = model.enc
     pledge = enc.option_pledge[model.pair_option]
     needing = np.flatnonzero(enc.pledge_item[pledge] != NONE)
-    use_keys = np.column_stack([enc.pledge_state[pledge[needing]], enc.pledge_item[pledge[needing]]])
+    use_keys = np.column_stack(
+        [enc.pledge_state[pledge[needing]], enc.pledge_item[pledge[needing]]]
+    )
     give_keys = np.column_stack([model.give_state, enc.donation_item[model.give_donation]])
     all_keys = np.concatenate([use_keys, give_keys]).reshape(-1, 2)
-    unique, row = _group(all_keys) if all_keys.size else (np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64))
-    n_use = needing.size
+    unique, row = _group(all_keys)
     return RowBlock(
         "equipment_balance",
         [f"equipment_balance[{enc.state_ids[s]},{enc.item_ids[i]}]" for s, i in unique],
@@ -287,7 +290,9 @@ def build_model(enc: Encoded) -> Model:
     x_names = [
         f"x[{enc.pledge_ids[p]},{enc.requirement_ids[r]}"
         + (f",{enc.training_ids[t]}]" if t != NONE else "]")
-        for p, r, t in zip(pledge.tolist(), pair_requirement.tolist(), training.tolist(), strict=True)
+        for p, r, t in zip(
+            pledge.tolist(), pair_requirement.tolist(), training.tolist(), strict=True
+        )
     ]
     y_names = [
         f"y[{enc.donation_ids[d]},{enc.state_ids[s]}]"

@@ -16,8 +16,8 @@ _PRIORITY_STYLE = {"critical": "bold red", "high": "yellow", "normal": ""}
 def requirements_table(result: Result) -> Group:
     tables = []
     by_mission = sorted(result.requirements, key=lambda requirement: requirement.mission)
-    for mission, rows in groupby(by_mission, key=lambda requirement: requirement.mission):
-        rows = list(rows)
+    for mission, group in groupby(by_mission, key=lambda requirement: requirement.mission):
+        rows = list(group)
         table = Table(title=f"{mission}", title_justify="left", expand=False)
         table.add_column("requirement")
         table.add_column("capability")
@@ -52,7 +52,9 @@ def partnerships_table(result: Result) -> Group:
     if used:
         table = Table(title="Training seats used", title_justify="left")
         for column in ("training", "trainer", "capability", "seats used", "capacity"):
-            table.add_column(column, justify="right" if column in ("seats used", "capacity") else "left")
+            table.add_column(
+                column, justify="right" if column in ("seats used", "capacity") else "left"
+            )
         for training in used:
             table.add_row(
                 training.training,

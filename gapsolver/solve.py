@@ -52,7 +52,9 @@ def _remaining(options: SolveOptions, began: float) -> float | None:
     return max(options.time_limit - (time.perf_counter() - began), 0.0)
 
 
-def _report(name: str, outcome: StageOutcome, offset: float = 0.0, sign: float = 1.0) -> StageReport:
+def _report(
+    name: str, outcome: StageOutcome, offset: float = 0.0, sign: float = 1.0
+) -> StageReport:
     def shown(value: float | None) -> float | None:
         return None if value is None else round(sign * (value + offset), 9)
 
@@ -66,7 +68,9 @@ def _report(name: str, outcome: StageOutcome, offset: float = 0.0, sign: float =
     )
 
 
-def solve_model(model: Model, options: SolveOptions) -> tuple[np.ndarray, list[StageReport], dict[str, float]]:
+def solve_model(
+    model: Model, options: SolveOptions
+) -> tuple[np.ndarray, list[StageReport], dict[str, float]]:
     """Lexicographic solve; returns integral column values, the stage reports and phase timings."""
     timings: dict[str, float] = {}
     began = time.perf_counter()

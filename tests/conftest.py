@@ -19,7 +19,12 @@ BASE: dict[str, Any] = {
     "capabilities": [
         {"id": "inf", "name": "Infantry battalion", "personnel": 850},
         {"id": "uh", "name": "Utility helicopter unit", "personnel": 100},
-        {"id": "fpu", "name": "Formed police unit", "personnel": 140, "category": "formed_police_unit"},
+        {
+            "id": "fpu",
+            "name": "Formed police unit",
+            "personnel": 140,
+            "category": "formed_police_unit",
+        },
     ],
     "member_states": [
         {"id": "AAA", "name": "Anglia", "languages": ["en"], "location": [51.5, -0.1]},
@@ -29,14 +34,34 @@ BASE: dict[str, Any] = {
         {"id": "HHH", "name": "Hostland", "languages": ["fr"], "location": [12.6, -8.0]},
     ],
     "missions": [
-        {"id": "M1", "name": "Mission one", "host": "HHH", "languages": ["fr"], "location": [12.6, -8.0]},
-        {"id": "M2", "name": "Mission two", "host": "AAA", "languages": ["en"], "location": [4.9, 31.6]},
+        {
+            "id": "M1",
+            "name": "Mission one",
+            "host": "HHH",
+            "languages": ["fr"],
+            "location": [12.6, -8.0],
+        },
+        {
+            "id": "M2",
+            "name": "Mission two",
+            "host": "AAA",
+            "languages": ["en"],
+            "location": [4.9, 31.6],
+        },
     ],
 }
 
 
-def req(identifier: str, mission: str = "M1", capability: str = "inf", quantity: int = 1, **extra: Any) -> dict[str, Any]:
-    return {"id": identifier, "mission": mission, "capability": capability, "quantity": quantity, **extra}
+def req(
+    identifier: str, mission: str = "M1", capability: str = "inf", quantity: int = 1, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "id": identifier,
+        "mission": mission,
+        "capability": capability,
+        "quantity": quantity,
+        **extra,
+    }
 
 
 def pledge(

@@ -24,13 +24,18 @@ def options(scenario: Scenario) -> list[tuple[str, str | None, dt.date]]:
             out.append((pledge.id, None, available))
             continue
         for training in scenario.trainings:
-            if training.capability == pledge.capability and pledge.state in training.eligible_trainees:
+            if (
+                training.capability == pledge.capability
+                and pledge.state in training.eligible_trainees
+            ):
                 ready = max(available, scenario.start + dt.timedelta(days=training.lead_time_days))
                 out.append((pledge.id, training.id, ready))
     return out
 
 
-def blocking_rules(scenario: Scenario, pledge_id: str, ready: dt.date, requirement_id: str) -> list[str]:
+def blocking_rules(
+    scenario: Scenario, pledge_id: str, ready: dt.date, requirement_id: str
+) -> list[str]:
     pledge = next(p for p in scenario.pledges if p.id == pledge_id)
     requirement = next(r for r in scenario.requirements if r.id == requirement_id)
     mission = next(m for m in scenario.missions if m.id == requirement.mission)
@@ -38,7 +43,10 @@ def blocking_rules(scenario: Scenario, pledge_id: str, ready: dt.date, requireme
     failed = []
     if pledge.capability != requirement.capability:
         failed.append("capability")
-    if READINESS_ORDER[pledge.readiness] < READINESS_ORDER[requirement.min_readiness or Readiness.level1]:
+    if (
+        READINESS_ORDER[pledge.readiness]
+        < READINESS_ORDER[requirement.min_readiness or Readiness.level1]
+    ):
         failed.append("readiness")
     if pledge.state == mission.host or pledge.state in mission.co_hosts:
         failed.append("host")
@@ -51,7 +59,8 @@ def blocking_rules(scenario: Scenario, pledge_id: str, ready: dt.date, requireme
     if requirement.needed_by is not None and ready > requirement.needed_by:
         failed.append("date")
     if pledge.needs_equipment and not any(
-        donation.item == pledge.needs_equipment.item and pledge.state in donation.eligible_recipients
+        donation.item == pledge.needs_equipment.item
+        and pledge.state in donation.eligible_recipients
         for donation in scenario.donations
     ):
         failed.append("equipment")
@@ -89,9 +98,7 @@ def allocations(scenario: Scenario) -> Iterator[dict[tuple[str, str | None, str]
     triples = eligible_triples(scenario)
     pledges = {p.id: p for p in scenario.pledges}
     requirements = {r.id: r for r in scenario.requirements}
-    ranges = [
-        range(min(pledges[p].quantity, requirements[r].quantity) + 1) for p, _, r in triples
-    ]
+    ranges = [range(min(pledges[p].quantity, requirements[r].quantity) + 1) for p, _, r in triples]
     for combo in itertools.product(*ranges):
         yield dict(zip(triples, combo, strict=True))
 
@@ -129,7 +136,9 @@ def feasible(scenario: Scenario, x: dict[tuple[str, str | None, str], int]) -> b
         and (settings.budget is None or cost <= settings.budget + 1e-6)
         and (
             settings.max_units_per_state_per_mission is None
-            or all(v <= settings.max_units_per_state_per_mission for v in per_state_mission.values())
+            or all(
+                v <= settings.max_units_per_state_per_mission for v in per_state_mission.values()
+            )
         )
         and _items_feasible(scenario, need)
     )

@@ -49,9 +49,9 @@ def test_solve_prints_tables_and_writes_json(scenario_file: Path, tmp_path: Path
         "gap": 1,
         "weighted_gap": 100.0,
     }
-    assert [(a["pledge"], a["requirement"], a["units"], a["training"]) for a in data["assignments"]] == [
-        ("P1", "R1", 1, None)
-    ]
+    assert [
+        (a["pledge"], a["requirement"], a["units"], a["training"]) for a in data["assignments"]
+    ] == [("P1", "R1", 1, None)]
     assert data["solver"] == "highs" and data["mip_gap"] == 0.0
     assert data["cost"] == 1000.0 and data["women_share"] == 0.2
     for key in ("scenario", "donations", "solve_time", "stages", "timings"):
@@ -109,7 +109,9 @@ def test_unknown_solver_is_a_usage_error(scenario_file: Path) -> None:
 
 
 def test_output_into_missing_folder_exits_1(scenario_file: Path, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["solve", str(scenario_file), "-o", str(tmp_path / "no" / "r.json")])
+    result = runner.invoke(
+        app, ["solve", str(scenario_file), "-o", str(tmp_path / "no" / "r.json")]
+    )
     assert result.exit_code == 1
     assert "does not exist" in result.output
 

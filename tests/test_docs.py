@@ -19,9 +19,19 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 def _models() -> list[type]:
     return [
-        schema.Scenario, schema.Capability, schema.MemberState, schema.Mission, schema.Requirement,
-        schema.Pledge, schema.Caveats, schema.EquipmentNeed, schema.Donation, schema.Training,
-        schema.Settings, schema.PriorityWeights, schema.ScoreWeights,
+        schema.Scenario,
+        schema.Capability,
+        schema.MemberState,
+        schema.Mission,
+        schema.Requirement,
+        schema.Pledge,
+        schema.Caveats,
+        schema.EquipmentNeed,
+        schema.Donation,
+        schema.Training,
+        schema.Settings,
+        schema.PriorityWeights,
+        schema.ScoreWeights,
     ]
 
 
@@ -29,8 +39,12 @@ def _models() -> list[type]:
 def test_every_schema_field_is_documented(model: type) -> None:
     text = (DOCS / "scenario-format.md").read_text()
     for name, field in model.model_fields.items():  # type: ignore[attr-defined]
-        assert f"| `{name}` |" in text, f"{model.__name__}.{name} missing from docs/scenario-format.md"
-        assert field.description and field.description in text, f"{model.__name__}.{name} description"
+        assert f"| `{name}` |" in text, (
+            f"{model.__name__}.{name} missing from docs/scenario-format.md"
+        )
+        assert field.description and field.description in text, (
+            f"{model.__name__}.{name} description"
+        )
 
 
 def test_formulation_names_every_rule_family_and_feature() -> None:

@@ -90,7 +90,10 @@ def test_norwegian_no_is_a_language_not_a_boolean(tmp_path: Path) -> None:
     [
         ("", "the file is empty"),
         ("- a\n- b\n", "expected a mapping at the top level, got list"),
-        ("name: x\nstart: [2022\n", "YAML syntax error: expected ',' or ']', but got '<stream end>'"),
+        (
+            "name: x\nstart: [2022\n",
+            "YAML syntax error: expected ',' or ']', but got '<stream end>'",
+        ),
         ("name: x\nname: y\nstart: 2022-01-01\n", "name: duplicate key 'name' (first at line 1)"),
         ("name: x\n", "missing required key 'start'"),
         ("name: x\nstart: 2022-02-30\n", "start: input should be a valid date"),
@@ -124,14 +127,58 @@ def test_json_syntax_error_has_line_and_column(tmp_path: Path) -> None:
     ("mutate", "path", "message"),
     [
         (lambda d: d["pledges"][0].update(quantity=True), "pledges[0].quantity", "valid integer"),
-        (lambda d: d["pledges"][0].update(women_share=1.5), "pledges[0].women_share", "less than or equal to 1"),
-        (lambda d: d["pledges"][0].update(cost_per_unit=-1.0), "pledges[0].cost_per_unit", "greater than or equal to 0"),
-        (lambda d: d["member_states"][0].update(location=[95.0, 0.0]), "member_states[0].location[0]", "less than or equal to 90"),
+        (
+            lambda d: d["pledges"][0].update(women_share=1.5),
+            "pledges[0].women_share",
+            "less than or equal to 1",
+        ),
+        (
+            lambda d: d["pledges"][0].update(cost_per_unit=-1.0),
+            "pledges[0].cost_per_unit",
+            "greater than or equal to 0",
+        ),
+        (
+            lambda d: d["member_states"][0].update(location=[95.0, 0.0]),
+            "member_states[0].location[0]",
+            "less than or equal to 90",
+        ),
         (lambda d: d["member_states"][0].update(id="A B"), "member_states[0].id", "not a valid id"),
-        (lambda d: d["missions"][0].update(co_hosts=["HHH"]), "missions[0].co_hosts", "already the host"),
-        (lambda d: d.update(settings={"priority_weights": {"critical": 0.0}}), "settings.priority_weights.critical", "greater than 0"),
-        (lambda d: d["donations"].append({"id": "D1", "donor": "ZZZ", "item": "heli", "quantity": 1, "eligible_recipients": []}), "donations[0].eligible_recipients", "at least 1 item"),
-        (lambda d: d["trainings"].append({"id": "T1", "trainer": "AAA", "capability": "tank", "capacity": 1, "eligible_trainees": ["BBB"]}), "trainings[0].capability", "unknown capability 'tank'"),
+        (
+            lambda d: d["missions"][0].update(co_hosts=["HHH"]),
+            "missions[0].co_hosts",
+            "already the host",
+        ),
+        (
+            lambda d: d.update(settings={"priority_weights": {"critical": 0.0}}),
+            "settings.priority_weights.critical",
+            "greater than 0",
+        ),
+        (
+            lambda d: d["donations"].append(
+                {
+                    "id": "D1",
+                    "donor": "ZZZ",
+                    "item": "heli",
+                    "quantity": 1,
+                    "eligible_recipients": [],
+                }
+            ),
+            "donations[0].eligible_recipients",
+            "at least 1 item",
+        ),
+        (
+            lambda d: d["trainings"].append(
+                {
+                    "id": "T1",
+                    "trainer": "AAA",
+                    "capability": "tank",
+                    "capacity": 1,
+                    "eligible_trainees": ["BBB"],
+                }
+            ),
+            "trainings[0].capability",
+            "unknown capability 'tank'",
+        ),
         (lambda d: d["pledges"].append(pledge("P1")), "pledges[1].id", "duplicate pledge id 'P1'"),
     ],
 )
@@ -147,9 +194,19 @@ def test_object_problems(mutate, path: str, message: str) -> None:  # type: igno
 def test_warnings_for_pledges_no_partnership_can_enable(tmp_path: Path) -> None:
     data = scenario_data(
         [req("R1", capability="uh")],
-        [pledge("P1", capability="uh", needs_training=True, needs_equipment={"item": "heli", "per_unit": 2})],
+        [
+            pledge(
+                "P1",
+                capability="uh",
+                needs_training=True,
+                needs_equipment={"item": "heli", "per_unit": 2},
+            )
+        ],
     )
     path = tmp_path / "s.json"
     path.write_text(json.dumps(data))
     _, warnings = load_scenario(path)
-    assert [w.path for w in warnings] == ["pledges[0].needs_equipment.item", "pledges[0].needs_training"]
+    assert [w.path for w in warnings] == [
+        "pledges[0].needs_equipment.item",
+        "pledges[0].needs_training",
+    ]

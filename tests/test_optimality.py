@@ -50,7 +50,11 @@ def tiny_scenarios(draw: st.DrawFn) -> dict:
         if draw(st.integers(0, 2)) == 0:
             extra["available_from"] = draw(st.sampled_from(DATES[:3]))
         if draw(st.integers(0, 5)) == 0:
-            extra["caveats"] = {draw(st.sampled_from(["exclude_missions", "only_missions"])): [draw(st.sampled_from(MISSIONS))]}
+            extra["caveats"] = {
+                draw(st.sampled_from(["exclude_missions", "only_missions"])): [
+                    draw(st.sampled_from(MISSIONS))
+                ]
+            }
         if draw(st.integers(0, 2)) == 0:
             extra["needs_equipment"] = {"item": "heli", "per_unit": draw(st.integers(1, 3))}
         if draw(st.integers(0, 2)) == 0:
@@ -62,7 +66,9 @@ def tiny_scenarios(draw: st.DrawFn) -> dict:
                 state=draw(st.sampled_from(PLEDGING_STATES)),
                 capability=draw(st.sampled_from(asked)),
                 quantity=draw(st.integers(1, 2)),
-                readiness=draw(st.sampled_from(["level1", "level2", "level3", "level3", "rapid", "rapid"])),
+                readiness=draw(
+                    st.sampled_from(["level1", "level2", "level3", "level3", "rapid", "rapid"])
+                ),
                 **extra,
             )
         )
@@ -76,7 +82,9 @@ def tiny_scenarios(draw: st.DrawFn) -> dict:
             "donor": "DDD",
             "item": "heli",
             "quantity": draw(st.integers(1, 5)),
-            "eligible_recipients": draw(st.lists(st.sampled_from(STATES), min_size=2, max_size=4, unique=True)),
+            "eligible_recipients": draw(
+                st.lists(st.sampled_from(STATES), min_size=2, max_size=4, unique=True)
+            ),
         }
         for index in range(n_donations)
     ]
@@ -88,7 +96,9 @@ def tiny_scenarios(draw: st.DrawFn) -> dict:
             "capacity": draw(st.integers(1, 2)),
             "lead_time_days": draw(st.sampled_from([0, 30, 60, 120])),
             "cost_per_unit": float(draw(st.integers(0, 2))),
-            "eligible_trainees": draw(st.lists(st.sampled_from(STATES), min_size=2, max_size=4, unique=True)),
+            "eligible_trainees": draw(
+                st.lists(st.sampled_from(STATES), min_size=2, max_size=4, unique=True)
+            ),
         }
         for index in range(draw(st.integers(0, 2)))
     ]
@@ -137,13 +147,23 @@ def test_vectorized_eligibility_equals_reference(data: dict) -> None:
         ready = enc.day(int(enc.option_ready[option]))
         for requirement in range(len(enc.requirement_ids)):
             assert failed_rules(enc, option, requirement) == reference.blocking_rules(
-                scenario, enc.pledge_ids[enc.option_pledge[option]], ready, enc.requirement_ids[requirement]
+                scenario,
+                enc.pledge_ids[enc.option_pledge[option]],
+                ready,
+                enc.requirement_ids[requirement],
             )
 
 
 def test_every_rule_has_a_reference_counterpart() -> None:
     assert set(RULE_NAMES) == {
-        "capability", "readiness", "host", "caveat_exclude", "caveat_only", "language", "date", "equipment",
+        "capability",
+        "readiness",
+        "host",
+        "caveat_exclude",
+        "caveat_only",
+        "language",
+        "date",
+        "equipment",
     }
 
 
@@ -205,7 +225,10 @@ def test_same_input_same_answer(solver: str) -> None:
 
 
 def test_scores_lie_in_the_weighted_feature_range() -> None:
-    scenario = build([req("R1", preferred_language="fr")], [pledge("P1", women_share=0.3), pledge("P2", state="CCC")])
+    scenario = build(
+        [req("R1", preferred_language="fr")],
+        [pledge("P1", women_share=0.3), pledge("P2", state="CCC")],
+    )
     enc = encode(scenario)
     o, r = eligible_pairs(enc)
     from gapsolver.preprocess.scoring import FEATURES, score_pairs

@@ -45,7 +45,9 @@ def test_some_gaps_only_partnerships_close(seoul) -> None:  # type: ignore[no-un
     assert without.weighted_gap > with_partnerships.weighted_gap
     closed = {
         requirement.id
-        for requirement, alone in zip(with_partnerships.requirements, without.requirements, strict=True)
+        for requirement, alone in zip(
+            with_partnerships.requirements, without.requirements, strict=True
+        )
         if requirement.gap < alone.gap
     }
     assert any(requirement_id.endswith("-UH") for requirement_id in closed)

@@ -24,7 +24,9 @@ def test_readiness_at_least_min_readiness(solver: str, readiness: str, gap: int)
 
 def test_host_state_never_serves_its_own_mission(solver: str) -> None:
     # HHH hosts M1; its pledge can only go to M2.
-    scenario = build([req("R1", mission="M1"), req("R2", mission="M2")], [pledge("P1", state="HHH", quantity=2)])
+    scenario = build(
+        [req("R1", mission="M1"), req("R2", mission="M2")], [pledge("P1", state="HHH", quantity=2)]
+    )
     result = run(scenario, solver)
     assert allocated(result) == {"R1": 0, "R2": 1}
     assert result.weighted_gap == 1
@@ -32,7 +34,10 @@ def test_host_state_never_serves_its_own_mission(solver: str) -> None:
 
 def test_co_host_is_a_host_too(solver: str) -> None:
     data_scenario = build([req("R1", mission="M1")], [pledge("P1", state="BBB")])
-    missions = [m.model_copy(update={"co_hosts": ["BBB"]}) if m.id == "M1" else m for m in data_scenario.missions]
+    missions = [
+        m.model_copy(update={"co_hosts": ["BBB"]}) if m.id == "M1" else m
+        for m in data_scenario.missions
+    ]
     scenario = data_scenario.model_copy(update={"missions": missions})
     assert run(scenario, solver).weighted_gap == 1
 
@@ -74,7 +79,10 @@ def test_required_language_is_hard_preferred_language_is_soft(solver: str) -> No
 def test_available_from_after_needed_by(solver: str) -> None:
     scenario = build(
         [req("R1", needed_by="2022-03-01", priority="high")],
-        [pledge("P1", available_from="2022-03-02"), pledge("P2", state="CCC", available_from="2022-03-01")],
+        [
+            pledge("P1", available_from="2022-03-02"),
+            pledge("P2", state="CCC", available_from="2022-03-01"),
+        ],
     )
     result = run(scenario, solver)
     assert units(result) == {("P2", "R1"): 1}
@@ -88,20 +96,44 @@ def test_training_lead_time_sets_readiness_date(solver: str) -> None:
         [req("R1", capability="uh", quantity=2, needed_by="2022-03-02", priority="critical")],
         [pledge("P1", state="DDD", capability="uh", quantity=2, needs_training=True)],
         trainings=[
-            {"id": "SLOW", "trainer": "AAA", "capability": "uh", "capacity": 5, "lead_time_days": 120, "eligible_trainees": ["DDD"]},
-            {"id": "FAST", "trainer": "CCC", "capability": "uh", "capacity": 1, "lead_time_days": 30, "eligible_trainees": ["DDD"]},
+            {
+                "id": "SLOW",
+                "trainer": "AAA",
+                "capability": "uh",
+                "capacity": 5,
+                "lead_time_days": 120,
+                "eligible_trainees": ["DDD"],
+            },
+            {
+                "id": "FAST",
+                "trainer": "CCC",
+                "capability": "uh",
+                "capacity": 1,
+                "lead_time_days": 30,
+                "eligible_trainees": ["DDD"],
+            },
         ],
     )
     result = run(scenario, solver)
     assert result.weighted_gap == 100
-    assert [(a.training, a.units, a.ready) for a in result.assignments] == [("FAST", 1, "2022-01-31")]
+    assert [(a.training, a.units, a.ready) for a in result.assignments] == [
+        ("FAST", 1, "2022-01-31")
+    ]
 
 
 def test_training_capacity_binds(solver: str) -> None:
     scenario = build(
         [req("R1", capability="uh", quantity=3, priority="high")],
         [pledge("P1", state="DDD", capability="uh", quantity=3, needs_training=True)],
-        trainings=[{"id": "T1", "trainer": "AAA", "capability": "uh", "capacity": 2, "eligible_trainees": ["DDD"]}],
+        trainings=[
+            {
+                "id": "T1",
+                "trainer": "AAA",
+                "capability": "uh",
+                "capacity": 2,
+                "eligible_trainees": ["DDD"],
+            }
+        ],
     )
     result = run(scenario, solver)
     assert result.weighted_gap == 10
@@ -112,7 +144,15 @@ def test_training_must_list_the_trainee(solver: str) -> None:
     scenario = build(
         [req("R1", capability="uh")],
         [pledge("P1", state="DDD", capability="uh", needs_training=True)],
-        trainings=[{"id": "T1", "trainer": "AAA", "capability": "uh", "capacity": 2, "eligible_trainees": ["BBB"]}],
+        trainings=[
+            {
+                "id": "T1",
+                "trainer": "AAA",
+                "capability": "uh",
+                "capacity": 2,
+                "eligible_trainees": ["BBB"],
+            }
+        ],
     )
     assert run(scenario, solver).weighted_gap == 1
 
@@ -121,8 +161,24 @@ def test_donated_items_per_unit_bind(solver: str) -> None:
     # 7 helicopters, 3 per unit: two units can fly, not three.
     scenario = build(
         [req("R1", capability="uh", quantity=3, priority="critical")],
-        [pledge("P1", state="CCC", capability="uh", quantity=3, needs_equipment={"item": "heli", "per_unit": 3})],
-        donations=[{"id": "D1", "donor": "DDD", "item": "heli", "quantity": 7, "eligible_recipients": ["CCC"]}],
+        [
+            pledge(
+                "P1",
+                state="CCC",
+                capability="uh",
+                quantity=3,
+                needs_equipment={"item": "heli", "per_unit": 3},
+            )
+        ],
+        donations=[
+            {
+                "id": "D1",
+                "donor": "DDD",
+                "item": "heli",
+                "quantity": 7,
+                "eligible_recipients": ["CCC"],
+            }
+        ],
     )
     result = run(scenario, solver)
     assert result.weighted_gap == 100
@@ -134,12 +190,28 @@ def test_donations_pool_per_recipient_and_split_between_recipients(solver: str) 
     scenario = build(
         [req("R1", mission="M2", capability="uh", quantity=2, priority="critical")],
         [
-            pledge("PB", state="BBB", capability="uh", needs_equipment={"item": "heli", "per_unit": 3}),
-            pledge("PC", state="CCC", capability="uh", needs_equipment={"item": "heli", "per_unit": 3}),
+            pledge(
+                "PB", state="BBB", capability="uh", needs_equipment={"item": "heli", "per_unit": 3}
+            ),
+            pledge(
+                "PC", state="CCC", capability="uh", needs_equipment={"item": "heli", "per_unit": 3}
+            ),
         ],
         donations=[
-            {"id": "D1", "donor": "DDD", "item": "heli", "quantity": 4, "eligible_recipients": ["BBB", "CCC"]},
-            {"id": "D2", "donor": "AAA", "item": "heli", "quantity": 2, "eligible_recipients": ["CCC"]},
+            {
+                "id": "D1",
+                "donor": "DDD",
+                "item": "heli",
+                "quantity": 4,
+                "eligible_recipients": ["BBB", "CCC"],
+            },
+            {
+                "id": "D2",
+                "donor": "AAA",
+                "item": "heli",
+                "quantity": 2,
+                "eligible_recipients": ["CCC"],
+            },
         ],
     )
     result = run(scenario, solver)
@@ -153,9 +225,34 @@ def test_donations_pool_per_recipient_and_split_between_recipients(solver: str) 
 def test_equipment_and_training_together(solver: str) -> None:
     scenario = build(
         [req("R1", capability="uh", quantity=2, priority="critical")],
-        [pledge("P1", state="CCC", capability="uh", quantity=2, needs_training=True, needs_equipment={"item": "heli", "per_unit": 2})],
-        donations=[{"id": "D1", "donor": "DDD", "item": "heli", "quantity": 4, "eligible_recipients": ["CCC"]}],
-        trainings=[{"id": "T1", "trainer": "DDD", "capability": "uh", "capacity": 1, "eligible_trainees": ["CCC"]}],
+        [
+            pledge(
+                "P1",
+                state="CCC",
+                capability="uh",
+                quantity=2,
+                needs_training=True,
+                needs_equipment={"item": "heli", "per_unit": 2},
+            )
+        ],
+        donations=[
+            {
+                "id": "D1",
+                "donor": "DDD",
+                "item": "heli",
+                "quantity": 4,
+                "eligible_recipients": ["CCC"],
+            }
+        ],
+        trainings=[
+            {
+                "id": "T1",
+                "trainer": "DDD",
+                "capability": "uh",
+                "capacity": 1,
+                "eligible_trainees": ["CCC"],
+            }
+        ],
     )
     result = run(scenario, solver)
     assert result.weighted_gap == 100  # items for 2, a seat for 1
@@ -175,7 +272,11 @@ def test_pledge_quantity_and_requirement_quantity_bind(solver: str) -> None:
 
 def test_priority_wins_contention(solver: str) -> None:
     scenario = build(
-        [req("R1", quantity=1), req("R2", quantity=1, priority="critical"), req("R3", quantity=1, priority="high", mission="M2")],
+        [
+            req("R1", quantity=1),
+            req("R2", quantity=1, priority="critical"),
+            req("R3", quantity=1, priority="high", mission="M2"),
+        ],
         [pledge("P1", quantity=2)],
     )
     result = run(scenario, solver)
@@ -189,11 +290,19 @@ def test_budget_binds(solver: str) -> None:
         [req("R1", priority="critical"), req("R2", mission="M2", quantity=2)],
         [
             pledge("P1", cost_per_unit=2_500_000.0),
-            pledge("P2", state="CCC", quantity=2, cost_per_unit=400_000.0, caveats={"only_missions": ["M2"]}),
+            pledge(
+                "P2",
+                state="CCC",
+                quantity=2,
+                cost_per_unit=400_000.0,
+                caveats={"only_missions": ["M2"]},
+            ),
         ],
         settings={"budget": 3_000_000.0},
     )
-    unlimited = scenario.model_copy(update={"settings": scenario.settings.model_copy(update={"budget": None})})
+    unlimited = scenario.model_copy(
+        update={"settings": scenario.settings.model_copy(update={"budget": None})}
+    )
     assert run(unlimited, solver).weighted_gap == 0
     result = run(scenario, solver)
     assert result.weighted_gap == 1
@@ -204,8 +313,26 @@ def test_budget_binds(solver: str) -> None:
 def test_training_cost_counts_against_budget(solver: str) -> None:
     scenario = build(
         [req("R1", capability="uh", quantity=2)],
-        [pledge("P1", state="DDD", capability="uh", quantity=2, needs_training=True, cost_per_unit=100.0)],
-        trainings=[{"id": "T1", "trainer": "AAA", "capability": "uh", "capacity": 2, "cost_per_unit": 50.0, "eligible_trainees": ["DDD"]}],
+        [
+            pledge(
+                "P1",
+                state="DDD",
+                capability="uh",
+                quantity=2,
+                needs_training=True,
+                cost_per_unit=100.0,
+            )
+        ],
+        trainings=[
+            {
+                "id": "T1",
+                "trainer": "AAA",
+                "capability": "uh",
+                "capacity": 2,
+                "cost_per_unit": 50.0,
+                "eligible_trainees": ["DDD"],
+            }
+        ],
         settings={"budget": 200.0},
     )
     result = run(scenario, solver)
@@ -230,8 +357,14 @@ def test_max_units_per_state_per_mission_binds(solver: str) -> None:
 
 def test_priority_weights_are_settings(solver: str) -> None:
     scenario = build(
-        [req("R1", quantity=1, priority="normal"), req("R2", quantity=2, mission="M2", priority="high")],
-        [pledge("P1", quantity=2, caveats={"only_missions": ["M1"]}), pledge("P2", state="CCC", quantity=1)],
+        [
+            req("R1", quantity=1, priority="normal"),
+            req("R2", quantity=2, mission="M2", priority="high"),
+        ],
+        [
+            pledge("P1", quantity=2, caveats={"only_missions": ["M1"]}),
+            pledge("P2", state="CCC", quantity=1),
+        ],
         settings={"priority_weights": {"critical": 100.0, "high": 3.0, "normal": 2.0}},
     )
     result = run(scenario, solver)

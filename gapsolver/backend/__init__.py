@@ -49,7 +49,9 @@ class Backend(Protocol):
         gap_rel: float,
     ) -> StageOutcome: ...
 
-    def add_row(self, cols: IntArray, values: FloatArray, lower: float, upper: float, name: str) -> None: ...
+    def add_row(
+        self, cols: IntArray, values: FloatArray, lower: float, upper: float, name: str
+    ) -> None: ...
 
 
 SOLVERS = ("highs", "cbc")

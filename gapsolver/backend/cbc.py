@@ -69,9 +69,14 @@ class CbcBackend:
             self._add(col[span], value[span], float(lower[index]), float(upper[index]), name)
         self.rows = len(names)
 
-    def _add(self, cols: IntArray, values: FloatArray, lower: float, upper: float, name: str) -> None:
+    def _add(
+        self, cols: IntArray, values: FloatArray, lower: float, upper: float, name: str
+    ) -> None:
         expression = pulp.LpAffineExpression(
-            [(self.variables[c], float(v)) for c, v in zip(cols.tolist(), values.tolist(), strict=True)]
+            [
+                (self.variables[c], float(v))
+                for c, v in zip(cols.tolist(), values.tolist(), strict=True)
+            ]
         )
         if np.isfinite(upper):
             self.problem.addConstraint(
@@ -84,7 +89,9 @@ class CbcBackend:
                 )
             )
 
-    def add_row(self, cols: IntArray, values: FloatArray, lower: float, upper: float, name: str) -> None:
+    def add_row(
+        self, cols: IntArray, values: FloatArray, lower: float, upper: float, name: str
+    ) -> None:
         self._add(cols, values, lower, upper, name)
 
     def solve(

@@ -77,7 +77,9 @@ class HighsBackend:
         if status == highspy.HighsStatus.kError:
             raise SolverError("HiGHS rejected the model")
 
-    def add_row(self, cols: IntArray, values: FloatArray, lower: float, upper: float, name: str) -> None:
+    def add_row(
+        self, cols: IntArray, values: FloatArray, lower: float, upper: float, name: str
+    ) -> None:
         inf = highspy.kHighsInf
         self.highs.addRow(
             -inf if np.isinf(lower) else lower,

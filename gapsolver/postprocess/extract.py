@@ -123,9 +123,12 @@ def plan_totals(model: Model, units: FloatArray) -> tuple[float, float, float | 
     suitability = float(model.scores.score @ x)
     cost = float(enc.option_unit_cost[model.pair_option] @ x)
     pledge = enc.option_pledge[model.pair_option]
-    personnel = np.array([c.personnel for c in enc.scenario.capabilities], dtype=float)[
-        enc.pledge_capability[pledge]
-    ] * x
+    personnel = (
+        np.array([c.personnel for c in enc.scenario.capabilities], dtype=float)[
+            enc.pledge_capability[pledge]
+        ]
+        * x
+    )
     women = enc.pledge_women[pledge]
     known = ~np.isnan(women)
     total = personnel[known].sum()

@@ -19,8 +19,13 @@ def write_text_atomic(path: str | Path, text: str) -> None:
     if not folder.is_dir():
         raise OutputError(f"{target}: the folder {folder} does not exist")
     try:
-        handle = tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=folder, prefix=f".{target.name}.", suffix=".tmp", delete=False
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, then renamed
+            "w",
+            encoding="utf-8",
+            dir=folder,
+            prefix=f".{target.name}.",
+            suffix=".tmp",
+            delete=False,
         )
     except OSError as error:
         raise OutputError(f"{target}: cannot write ({error.strerror})") from None

@@ -73,7 +73,9 @@ def _equipment(enc: Encoded, o: IntArray, r: IntArray) -> BoolArray:
         return np.broadcast_to(item == NONE, np.broadcast_shapes(np.shape(o), np.shape(r)))
     has_donor = enc.state_item_donor[enc.pledge_state[pledge], np.maximum(item, 0)]
     # broadcast the option-only verdict to the pair shape
-    return np.broadcast_to((item == NONE) | has_donor, np.broadcast_shapes(np.shape(o), np.shape(r)))
+    return np.broadcast_to(
+        (item == NONE) | has_donor, np.broadcast_shapes(np.shape(o), np.shape(r))
+    )
 
 
 RULES: tuple[Rule, ...] = (
@@ -84,7 +86,9 @@ RULES: tuple[Rule, ...] = (
     Rule("caveat_only", "the pledge's caveats allow only other missions", _caveat_only),
     Rule("language", "the state does not speak the required language", _language),
     Rule("date", "available only after needed_by", _date),
-    Rule("equipment", "no donation of the needed equipment lists the state as recipient", _equipment),
+    Rule(
+        "equipment", "no donation of the needed equipment lists the state as recipient", _equipment
+    ),
 )
 RULE_NAMES = tuple(rule.name for rule in RULES)
 

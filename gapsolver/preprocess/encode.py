@@ -106,7 +106,9 @@ class Encoded:
         return self.pledge_capability[self.option_pledge]
 
     def day(self, offset: int) -> dt.date | None:
-        return None if offset >= NO_DEADLINE else self.scenario.start + dt.timedelta(days=int(offset))
+        return (
+            None if offset >= NO_DEADLINE else self.scenario.start + dt.timedelta(days=int(offset))
+        )
 
 
 def _days(date: dt.date | None, start: dt.date, default: int) -> int:
@@ -180,9 +182,9 @@ def encode(scenario: Scenario) -> Encoded:
     # Options: untrained pledges once; pledges needing training once per training they could take.
     untrained = np.flatnonzero(~pledge_needs_training)
     trained = np.flatnonzero(pledge_needs_training)
-    can_take = (pledge_capability[trained, None] == training_capability[None, :]) & training_trainee[
-        :, pledge_state[trained]
-    ].T
+    can_take = (
+        pledge_capability[trained, None] == training_capability[None, :]
+    ) & training_trainee[:, pledge_state[trained]].T
     trained_rows, training_cols = np.nonzero(can_take)
     option_pledge = np.concatenate([untrained, trained[trained_rows]])
     option_training = np.concatenate([np.full(untrained.size, NONE), training_cols])
@@ -225,7 +227,9 @@ def encode(scenario: Scenario) -> Encoded:
         req_needed_by=np.array(
             [_days(r.needed_by, start, NO_DEADLINE) for r in requirements], dtype=np.int64
         ),
-        req_require_language=np.array([lang(r.require_language) for r in requirements], dtype=np.int64),
+        req_require_language=np.array(
+            [lang(r.require_language) for r in requirements], dtype=np.int64
+        ),
         req_preferred_language=np.array(
             [lang(r.preferred_language) for r in requirements], dtype=np.int64
         ),
@@ -245,7 +249,8 @@ def encode(scenario: Scenario) -> Encoded:
             dtype=np.int64,
         ),
         pledge_per_unit=np.array(
-            [p.needs_equipment.per_unit if p.needs_equipment else 0 for p in pledges], dtype=np.int64
+            [p.needs_equipment.per_unit if p.needs_equipment else 0 for p in pledges],
+            dtype=np.int64,
         ),
         pledge_needs_training=pledge_needs_training,
         pledge_excluded=_membership([p.caveats.exclude_missions for p in pledges], missions),

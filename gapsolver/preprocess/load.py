@@ -118,12 +118,16 @@ def read_document(path: str | Path) -> Document:
             data = json.loads(text)
         except json.JSONDecodeError as error:
             raise InputError(
-                [Problem("", f"JSON syntax error: {error.msg} (column {error.colno})", error.lineno)],
+                [
+                    Problem(
+                        "", f"JSON syntax error: {error.msg} (column {error.colno})", error.lineno
+                    )
+                ],
                 source,
             ) from None
     else:
         try:
-            data = yaml.load(text, Loader=_Yaml12Loader)  # noqa: S506 - a SafeLoader subclass
+            data = yaml.load(text, Loader=_Yaml12Loader)
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             reason = getattr(error, "problem", None) or str(error)
@@ -131,12 +135,14 @@ def read_document(path: str | Path) -> Document:
             message = f"YAML syntax error: {reason}" + (f" ({context})" if context else "")
             line = mark.line + 1 if mark is not None else None
             raise InputError([Problem("", message, line)], source) from None
-        except ValueError as error:  # a value the YAML reader cannot build (e.g. an explicit !!timestamp)
+        except (
+            ValueError
+        ) as error:  # a value the YAML reader cannot build (e.g. an explicit !!timestamp)
             raise InputError([Problem("", f"YAML value error: {error}")], source) from None
 
     doc = Document(data=data, source=source)
     try:
-        root = yaml.compose(text, Loader=_Yaml12Loader)  # noqa: S506
+        root = yaml.compose(text, Loader=_Yaml12Loader)
     except yaml.YAMLError:
         root = None  # valid JSON that YAML cannot compose: no line numbers, still validated
     if root is not None:
@@ -144,7 +150,9 @@ def read_document(path: str | Path) -> Document:
     if data is None:
         doc.problems.append(Problem("", "the file is empty"))
     elif not isinstance(data, Mapping):
-        doc.problems.append(Problem("", f"expected a mapping at the top level, got {type(data).__name__}"))
+        doc.problems.append(
+            Problem("", f"expected a mapping at the top level, got {type(data).__name__}")
+        )
     return doc
 
 

@@ -12,7 +12,15 @@ from enum import StrEnum
 from typing import Annotated
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    model_validator,
+)
 
 # --------------------------------------------------------------------------------------------------
 # Reusable field types
@@ -190,9 +198,7 @@ class Caveats(_Strict):
     def _no_mission_both_excluded_and_allowed(self) -> Caveats:
         both = sorted(set(self.exclude_missions) & set(self.only_missions))
         if both:
-            raise ValueError(
-                f"missions both excluded and allowed: {', '.join(both)}"
-            )
+            raise ValueError(f"missions both excluded and allowed: {', '.join(both)}")
         return self
 
 
