@@ -10,7 +10,9 @@ two objective vectors. A backend (``gapsolver.backend``) hands it to HiGHS or CB
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -113,6 +115,27 @@ def _ones(n: int) -> FloatArray:
     return np.ones(n, dtype=float)
 
 
+def _grouped_rows(
+    family: str,
+    keys: np.ndarray,
+    cols: IntArray,
+    values: FloatArray,
+    upper: Callable[[np.ndarray], FloatArray],
+    label: Callable[[Any], str],
+) -> RowBlock:
+    """One row ``Σ values[k]·v[cols[k]] ≤ upper(key)`` per distinct key, the columns grouped by key."""
+    unique, row = _group(keys)
+    return RowBlock(
+        family,
+        [f"{family}[{label(key)}]" for key in unique.tolist()],
+        row,
+        cols,
+        values,
+        np.full(len(unique), -INF),
+        np.asarray(upper(unique), dtype=float),
+    )
+
+
 # ---------------------------------------------------------------------------------------------------
 # Constraint families
 
@@ -120,31 +143,26 @@ def _ones(n: int) -> FloatArray:
 def define_pledge_capacity(model: Model) -> RowBlock:
     """No pledge gives more than it offers: Σ_{r,t} x[p,r,t] ≤ quantity_p for every pledge p."""
     enc = model.enc
-    pledge = enc.option_pledge[model.pair_option]
-    unique, row = _group(pledge)
-    return RowBlock(
+    return _grouped_rows(
         "pledge_capacity",
-        [f"pledge_capacity[{enc.pledge_ids[p]}]" for p in unique],
-        row,
+        enc.option_pledge[model.pair_option],
         np.arange(model.n_pairs),
         _ones(model.n_pairs),
-        np.full(unique.size, -INF),
-        enc.pledge_quantity[unique].astype(float),
+        lambda pledges: enc.pledge_quantity[pledges],
+        lambda p: enc.pledge_ids[p],
     )
 
 
 def define_requirement_cover(model: Model) -> RowBlock:
     """No requirement receives more than it asks: Σ_{p,t} x[p,r,t] ≤ quantity_r for every r."""
     enc = model.enc
-    unique, row = _group(model.pair_requirement)
-    return RowBlock(
+    return _grouped_rows(
         "requirement_cover",
-        [f"requirement_cover[{enc.requirement_ids[r]}]" for r in unique],
-        row,
+        model.pair_requirement,
         np.arange(model.n_pairs),
         _ones(model.n_pairs),
-        np.full(unique.size, -INF),
-        enc.req_quantity[unique].astype(float),
+        lambda requirements: enc.req_quantity[requirements],
+        lambda r: enc.requirement_ids[r],
     )
 
 
@@ -153,30 +171,26 @@ def define_training_capacity(model: Model) -> RowBlock:
     enc = model.enc
     training = enc.option_training[model.pair_option]
     cols = np.flatnonzero(training != NONE)
-    unique, row = _group(training[cols])
-    return RowBlock(
+    return _grouped_rows(
         "training_capacity",
-        [f"training_capacity[{enc.training_ids[t]}]" for t in unique],
-        row,
+        training[cols],
         cols,
         _ones(cols.size),
-        np.full(unique.size, -INF),
-        enc.training_capacity[unique].astype(float),
+        lambda trainings: enc.training_capacity[trainings],
+        lambda t: enc.training_ids[t],
     )
 
 
 def define_donation_supply(model: Model) -> RowBlock:
     """No donation gives more than it offers: Σ_s y[d,s] ≤ quantity_d for every donation d."""
     enc = model.enc
-    unique, row = _group(model.give_donation)
-    return RowBlock(
+    return _grouped_rows(
         "donation_supply",
-        [f"donation_supply[{enc.donation_ids[d]}]" for d in unique],
-        row,
+        model.give_donation,
         model.n_pairs + np.arange(model.give_donation.size),
         _ones(model.give_donation.size),
-        np.full(unique.size, -INF),
-        enc.donation_quantity[unique].astype(float),
+        lambda donations: enc.donation_quantity[donations],
+        lambda d: enc.donation_ids[d],
     )
 
 
@@ -195,18 +209,15 @@ def define_equipment_balance(model: Model) -> RowBlock:
         [enc.pledge_state[pledge[needing]], enc.pledge_item[pledge[needing]]]
     )
     give_keys = np.column_stack([model.give_state, enc.donation_item[model.give_donation]])
-    all_keys = np.concatenate([use_keys, give_keys]).reshape(-1, 2)
-    unique, row = _group(all_keys)
-    return RowBlock(
+    return _grouped_rows(
         "equipment_balance",
-        [f"equipment_balance[{enc.state_ids[s]},{enc.item_ids[i]}]" for s, i in unique],
-        row,
+        np.concatenate([use_keys, give_keys]).reshape(-1, 2),
         np.concatenate([needing, model.n_pairs + np.arange(model.give_donation.size)]),
         np.concatenate(
             [enc.pledge_per_unit[pledge[needing]].astype(float), -_ones(model.give_donation.size)]
         ),
-        np.full(len(unique), -INF),
-        np.zeros(len(unique)),
+        lambda keys: np.zeros(len(keys)),
+        lambda key: f"{enc.state_ids[key[0]]},{enc.item_ids[key[1]]}",
     )
 
 
@@ -238,18 +249,15 @@ def define_state_mission_cap(model: Model) -> RowBlock | None:
     cap = enc.scenario.settings.max_units_per_state_per_mission
     if cap is None:
         return None
-    keys = np.column_stack(
-        [enc.option_state[model.pair_option], enc.req_mission[model.pair_requirement]]
-    )
-    unique, row = _group(keys)
-    return RowBlock(
+    return _grouped_rows(
         "state_mission_cap",
-        [f"state_mission_cap[{enc.state_ids[s]},{enc.mission_ids[m]}]" for s, m in unique],
-        row,
+        np.column_stack(
+            [enc.option_state[model.pair_option], enc.req_mission[model.pair_requirement]]
+        ).reshape(-1, 2),
         np.arange(model.n_pairs),
         _ones(model.n_pairs),
-        np.full(len(unique), -INF),
-        np.full(len(unique), float(cap)),
+        lambda keys: np.full(len(keys), float(cap)),
+        lambda key: f"{enc.state_ids[key[0]]},{enc.mission_ids[key[1]]}",
     )
 
 
