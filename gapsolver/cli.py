@@ -39,6 +39,11 @@ class Solver(StrEnum):
     cbc = "cbc"
 
 
+class Strategy(StrEnum):
+    optimal = "optimal"
+    greedy = "greedy"
+
+
 class _State:
     debug = False
 
@@ -116,6 +121,10 @@ def solve(
         Path | None,
         typer.Option("--output", "-o", help="Write the result as JSON to this file (atomically)."),
     ] = None,
+    strategy: Annotated[
+        Strategy,
+        typer.Option(help="optimal: the lexicographic MILP; greedy: the hand-planning baseline."),
+    ] = Strategy.optimal,
     solver: Annotated[Solver, typer.Option(help="MILP solver.")] = Solver.highs,
     time_limit: Annotated[
         float | None,
@@ -133,7 +142,7 @@ def solve(
     from gapsolver.report import print_result
     from gapsolver.solve import SolveOptions, solve_scenario
 
-    options = SolveOptions(solver=solver.value, time_limit=time_limit)
+    options = SolveOptions(strategy=strategy.value, solver=solver.value, time_limit=time_limit)
     loaded, warnings = load_scenario(scenario)
     _print_warnings(warnings, str(scenario))
     with stderr.status(

@@ -334,3 +334,20 @@ def build_model(enc: Encoded) -> Model:
     model.primary_offset = float(enc.req_weight @ enc.req_quantity)
     model.secondary = np.concatenate([-model.scores.score, np.zeros(n_give)])
     return model
+
+
+def violations(model: Model, values: np.ndarray, tolerance: float = 1e-6) -> list[str]:
+    """Names of the rows and columns ``values`` breaks (empty for a feasible plan)."""
+    broken = [
+        model.col_names[j]
+        for j in np.flatnonzero(
+            (values < model.col_lower - tolerance) | (values > model.col_upper + tolerance)
+        ).tolist()
+    ]
+    broken += [
+        model.col_names[j] for j in np.flatnonzero(np.abs(values - np.round(values)) > tolerance)
+    ]
+    row, col, value, lower, upper, names = model.matrix()
+    activity = np.bincount(row, weights=value * values[col], minlength=len(names))
+    bad = (activity > upper + tolerance) | (activity < lower - tolerance)
+    return broken + [names[i] for i in np.flatnonzero(bad).tolist()]

@@ -76,7 +76,7 @@ def totals_table(result: Result) -> Table:
         priority: sum(r.gap for r in result.requirements if r.priority == priority)
         for priority in ("critical", "high", "normal")
     }
-    table.add_row("status", result.status.value)
+    table.add_row("status", f"{result.status.value} ({result.strategy})")
     table.add_row("weighted gap", f"{result.weighted_gap:g}")
     table.add_row("units required / allocated", f"{quantity} / {result.allocated_units}")
     table.add_row(
@@ -89,11 +89,14 @@ def totals_table(result: Result) -> Table:
         "n/a" if result.women_share is None else f"{result.women_share:.1%}",
     )
     table.add_row("suitability", f"{result.suitability:.3f}")
-    table.add_row(
-        "solver / time / MIP gap",
-        f"{result.solver} / {result.solve_time:.2f} s / "
-        + ("n/a" if result.mip_gap is None else f"{result.mip_gap:.2%}"),
-    )
+    if result.strategy == "optimal":
+        table.add_row(
+            "solver / time / MIP gap",
+            f"{result.solver} / {result.solve_time:.2f} s / "
+            + ("n/a" if result.mip_gap is None else f"{result.mip_gap:.2%}"),
+        )
+    else:
+        table.add_row("time", f"{result.solve_time:.2f} s")
     return table
 
 

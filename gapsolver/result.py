@@ -27,6 +27,11 @@ class StageReport:
     bound: float | None
     mip_gap: float | None
     seconds: float
+    method: str
+    """How optimality was reached: 'lp' (the LP relaxation was integral), 'lp+fix' (a MIP over the
+    columns the LP left fractional met the LP bound), 'mip' (the full branch and bound)."""
+    fixed_columns: int | None = None
+    """Columns fixed by certified reduced costs before this stage (the optimal face of stage 1)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,7 @@ class TrainingUse:
 class Result:
     scenario: str
     status: SolveStatus
+    strategy: str
     solver: str
     weighted_gap: float
     gap_units: int

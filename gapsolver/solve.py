@@ -7,11 +7,19 @@ not exceed the stage-1 optimum) and maximises total suitability, starting from t
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from gapsolver.backend import SOLVERS, StageOutcome, StageStatus, make_backend
+from gapsolver.backend import (
+    SOLVERS,
+    Backend,
+    StageOutcome,
+    StageStatus,
+    make_backend,
+    relative_gap,
+)
 from gapsolver.exceptions import SolverError
 from gapsolver.model import Model, build_model
 from gapsolver.postprocess.extract import (
@@ -24,18 +32,29 @@ from gapsolver.postprocess.extract import (
 from gapsolver.preprocess.encode import encode
 from gapsolver.result import Result, SolveStatus, StageReport
 from gapsolver.schema import Scenario
+from gapsolver.strategies.greedy import greedy_plan
+
+
+STRATEGIES = ("optimal", "greedy")
 
 
 @dataclass(frozen=True)
 class SolveOptions:
+    strategy: str = "optimal"
+    """'optimal' (the lexicographic MILP) or 'greedy' (the hand-planning baseline)."""
     solver: str = "highs"
-    """'highs' or 'cbc'."""
+    """'highs' or 'cbc' (for the 'optimal' strategy)."""
     time_limit: float | None = None
     """Seconds for both stages together; None for no limit."""
-    suitability_gap: float = 1e-6
-    """Relative MIP gap accepted in stage 2 (stage 1 always runs to a zero gap)."""
+    suitability_gap: float = 1e-4
+    """Relative gap within which the suitability stage counts as optimal (HiGHS's own default);
+    the weighted-gap stage is always exact."""
 
     def __post_init__(self) -> None:
+        if self.strategy not in STRATEGIES:
+            raise SolverError(
+                f"unknown strategy {self.strategy!r}; choose one of {', '.join(STRATEGIES)}"
+            )
         if self.solver not in SOLVERS:
             raise SolverError(f"unknown solver {self.solver!r}; choose one of {', '.join(SOLVERS)}")
         if self.time_limit is not None and self.time_limit <= 0:
@@ -44,6 +63,8 @@ class SolveOptions:
 
 GAP_TOLERANCE = 1e-6
 """Slack on the stage-1 optimum when fixing it, relative to max(1, Σ_r w_r q_r)."""
+INTEGRALITY_TOLERANCE = 1e-9
+DUAL_TOLERANCE = 1e-7
 
 
 def _remaining(options: SolveOptions, began: float) -> float | None:
@@ -52,51 +73,266 @@ def _remaining(options: SolveOptions, began: float) -> float | None:
     return max(options.time_limit - (time.perf_counter() - began), 0.0)
 
 
-def _report(
-    name: str, outcome: StageOutcome, offset: float = 0.0, sign: float = 1.0
-) -> StageReport:
-    def shown(value: float | None) -> float | None:
-        return None if value is None else round(sign * (value + offset), 9)
+def _is_integral(values: np.ndarray) -> np.ndarray:
+    return np.abs(values - np.round(values)) <= INTEGRALITY_TOLERANCE
 
-    return StageReport(
-        objective=name,
-        status=outcome.status.value,
-        value=shown(outcome.objective),
-        bound=shown(outcome.bound),
-        mip_gap=outcome.mip_gap,
-        seconds=round(outcome.seconds, 6),
-    )
+
+def _integral_rows(model: Model) -> np.ndarray:
+    """Rows whose coefficients and bound are all integers: their slack is integral at integer points."""
+    row, _, value, _, upper, names = model.matrix()
+    fractional = np.zeros(len(names), dtype=bool)
+    np.logical_or.at(fractional, row, ~_is_integral(value))
+    return ~fractional & _is_integral(np.where(np.isinf(upper), 0.0, upper))
+
+
+@dataclass
+class _Stage:
+    """What one ranked objective's solve produced."""
+
+    name: str
+    status: StageStatus
+    values: np.ndarray | None
+    objective: float | None
+    bound: float | None
+    seconds: float
+    method: str
+    relaxation: StageOutcome | None = None
+
+    def report(
+        self, offset: float = 0.0, sign: float = 1.0, fixed_columns: int | None = None
+    ) -> StageReport:
+        def shown(value: float | None) -> float | None:
+            return None if value is None else round(sign * (value + offset), 9)
+
+        gap = None
+        if self.objective is not None and self.bound is not None:
+            gap = (
+                0.0
+                if self.status is StageStatus.optimal
+                else relative_gap(self.objective, self.bound)
+            )
+        return StageReport(
+            objective=self.name,
+            status=self.status.value,
+            value=shown(self.objective),
+            bound=shown(self.bound),
+            mip_gap=gap,
+            seconds=round(self.seconds, 6),
+            method=self.method,
+            fixed_columns=fixed_columns,
+        )
+
+
+def _proven(objective: float, bound: float, gap_rel: float) -> bool:
+    return objective - bound <= max(gap_rel * max(1.0, abs(objective)), 1e-9)
+
+
+def _solve_stage(
+    backend: Backend,
+    name: str,
+    objective: np.ndarray,
+    *,
+    gap_rel: float,
+    integral_objective: bool,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    start: np.ndarray,
+    deadline: Callable[[], float | None],
+) -> _Stage:
+    """Minimise ``objective`` over the backend's current model: the LP relaxation first (its bound, and
+    often an integral vertex); then a MIP over the columns where the LP and the incumbent disagree,
+    the others fixed (relaxation-induced neighbourhood search, so the incumbent stays feasible); then,
+    only if that does not prove optimality against the LP bound, the full MIP from the best solution
+    found. ``start`` is a feasible integral point: the incumbent to begin with."""
+    seconds = 0.0
+    relaxation = backend.solve(objective, relax=True, time_limit=deadline())
+    seconds += relaxation.seconds
+    bound: float | None = None
+    incumbent, incumbent_value = start, float(objective @ start)
+    if relaxation.status is StageStatus.optimal and relaxation.values is not None:
+        bound = float(relaxation.objective or 0.0)
+        if integral_objective:
+            bound = float(np.ceil(bound - 1e-6))
+        if _is_integral(relaxation.values).all():
+            values = np.round(relaxation.values)
+            value = float(objective @ values)
+            return _Stage(
+                name,
+                StageStatus.optimal,
+                values,
+                value,
+                min(bound, value),
+                seconds,
+                "lp",
+                relaxation,
+            )
+        # RINS: fix the columns where the LP and the incumbent agree; the incumbent stays feasible.
+        rounded = np.round(relaxation.values)
+        fixed = _is_integral(relaxation.values) & (rounded == incumbent)
+        backend.set_col_bounds(np.where(fixed, rounded, lower), np.where(fixed, rounded, upper))
+        restricted = backend.solve(
+            objective, time_limit=deadline(), warm_start=None, gap_rel=gap_rel
+        )
+        backend.set_col_bounds(lower, upper)
+        seconds += restricted.seconds
+        if restricted.values is not None:
+            candidate = np.round(restricted.values)
+            if float(objective @ candidate) < incumbent_value:
+                incumbent, incumbent_value = candidate, float(objective @ candidate)
+        if _proven(incumbent_value, bound, gap_rel):
+            return _Stage(
+                name,
+                StageStatus.optimal,
+                incumbent,
+                incumbent_value,
+                bound,
+                seconds,
+                "lp+fix",
+                relaxation,
+            )
+    time_left = deadline()
+    if time_left is not None and time_left <= 0:
+        return _Stage(
+            name,
+            StageStatus.feasible,
+            incumbent,
+            incumbent_value,
+            bound,
+            seconds,
+            "lp+fix",
+            relaxation,
+        )
+    full = backend.solve(objective, time_limit=time_left, warm_start=incumbent, gap_rel=gap_rel)
+    seconds += full.seconds
+    if full.status in (StageStatus.error, StageStatus.infeasible):
+        raise SolverError(
+            f"{backend.name} failed on the {name} stage (status {full.status.value}, "
+            "although the plan it started from is feasible)"
+        )
+    if full.values is not None and float(objective @ np.round(full.values)) <= incumbent_value:
+        incumbent, incumbent_value = np.round(full.values), float(objective @ np.round(full.values))
+    if full.bound is not None:
+        bound = full.bound if bound is None else max(bound, full.bound)
+    status = StageStatus.optimal if full.status is StageStatus.optimal else StageStatus.feasible
+    if bound is not None and _proven(incumbent_value, bound, gap_rel):
+        status = StageStatus.optimal
+    return _Stage(name, status, incumbent, incumbent_value, bound, seconds, "mip", relaxation)
+
+
+CERTIFICATE_TOLERANCE = 1e-7
+
+
+def certified_reduced_costs(
+    model: Model, objective: np.ndarray, relaxation: StageOutcome
+) -> np.ndarray | None:
+    """Reduced costs d = c − Aᵀy of the model's LP relaxation, recomputed from the row duals y and
+    returned only if (x, y) is a verified optimal primal–dual pair: x feasible, y ≤ 0 on the ≤ rows,
+    and complementary slackness (rows with y ≠ 0 tight; d > 0 only at a lower bound, d < 0 only at
+    an upper one). Solver conventions and dual quality then do not matter: an unverified answer is
+    simply not used."""
+    x, y = relaxation.values, relaxation.row_dual
+    if x is None or y is None:
+        return None
+    row, col, value, lower, upper, _ = model.matrix()
+    tol = CERTIFICATE_TOLERANCE
+    if np.isfinite(lower).any() or (y > tol).any():
+        return None
+    activity = np.bincount(row, weights=value * x[col], minlength=len(upper))
+    if (
+        (activity > upper + tol).any()
+        or (x < model.col_lower - tol).any()
+        or (x > model.col_upper + tol).any()
+    ):
+        return None
+    if (np.abs(y) > tol).any() and (np.abs(activity - upper)[np.abs(y) > tol] > tol).any():
+        return None
+    reduced = objective - np.bincount(col, weights=value * y[row], minlength=model.n_cols)
+    if (x[reduced > tol] > model.col_lower[reduced > tol] + tol).any():
+        return None
+    if (x[reduced < -tol] < model.col_upper[reduced < -tol] - tol).any():
+        return None
+    return reduced
+
+
+def optimal_face(
+    model: Model,
+    reduced: np.ndarray,
+    row_dual: np.ndarray,
+    slack: float,
+    integral_rows: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Column bounds and tight rows that every integer solution within ``slack`` of the LP bound meets.
+
+    Reduced-cost fixing: an integer column whose reduced cost exceeds the slack in magnitude cannot
+    leave its bound (moving it by one unit costs more than the slack). Likewise a row with integral
+    data whose dual exceeds the slack must stay tight. With slack 0 (the LP bound is the integer
+    optimum) these describe exactly the face of optimal solutions. ``reduced`` and ``row_dual`` must
+    come from :func:`certified_reduced_costs`.
+    """
+    threshold = slack + CERTIFICATE_TOLERANCE
+    lower, upper = model.col_lower.copy(), model.col_upper.copy()
+    integer = model.col_integer
+    at_lower = (reduced > threshold) & integer
+    at_upper = (reduced < -threshold) & integer
+    upper[at_lower] = lower[at_lower]
+    lower[at_upper] = upper[at_upper]
+    tight = (np.abs(row_dual) > threshold) & integral_rows
+    return lower, upper, tight
 
 
 def solve_model(
-    model: Model, options: SolveOptions
+    model: Model, options: SolveOptions, start: np.ndarray | None = None
 ) -> tuple[np.ndarray, list[StageReport], dict[str, float]]:
-    """Lexicographic solve; returns integral column values, the stage reports and phase timings."""
+    """Lexicographic solve; returns integral column values, the stage reports and phase timings.
+
+    ``start`` is a feasible integral point (e.g. the greedy plan); all zeros when not given.
+    """
     timings: dict[str, float] = {}
     began = time.perf_counter()
     backend = make_backend(options.solver, model)
     timings["handoff"] = time.perf_counter() - began
+    deadline = lambda: _remaining(options, began)  # noqa: E731
+    start = np.zeros(model.n_cols) if start is None else start
+    weights_integral = bool(_is_integral(model.primary).all())
 
-    first = backend.solve(
-        model.primary, time_limit=_remaining(options, began), warm_start=None, gap_rel=0.0
+    first = _solve_stage(
+        backend,
+        "weighted_gap",
+        model.primary,
+        gap_rel=0.0,
+        integral_objective=weights_integral,
+        lower=model.col_lower,
+        upper=model.col_upper,
+        start=start,
+        deadline=deadline,
     )
     timings["solve_primary"] = first.seconds
-    if first.values is None:
-        reason = {
-            StageStatus.no_solution: "the time limit was reached before any solution was found",
-            StageStatus.infeasible: "the solver reports the model infeasible",
-        }.get(first.status, f"the solver ended with status {first.status.value}")
-        raise SolverError(f"{backend.name}: no solution: {reason}")
-    values = np.round(first.values)
-    stages = [_report("weighted_gap", first, offset=model.primary_offset)]
+    assert first.values is not None and first.objective is not None
+    stages = [first.report(offset=model.primary_offset)]
+    values = first.values
 
-    time_left = _remaining(options, began)
+    time_left = deadline()
     if not model.n_cols:
-        stages.append(StageReport("suitability", StageStatus.optimal.value, 0.0, 0.0, 0.0, 0.0))
+        stages.append(
+            StageReport("suitability", StageStatus.optimal.value, 0.0, 0.0, 0.0, 0.0, "lp")
+        )
     elif time_left is not None and time_left <= 0:
-        stages.append(StageReport("suitability", "not_run", None, None, None, 0.0))
+        stages.append(StageReport("suitability", "not_run", None, None, None, 0.0, "none"))
     else:
-        optimum = float(model.primary @ values)
+        lower, upper = model.col_lower, model.col_upper
+        relaxation = first.relaxation
+        reduced = None
+        if relaxation is not None and relaxation.status is StageStatus.optimal:
+            reduced = certified_reduced_costs(model, model.primary, relaxation)
+        if reduced is not None and relaxation is not None and relaxation.row_dual is not None:
+            slack = max(first.objective - float(relaxation.objective or 0.0), 0.0)
+            lower, upper, tight = optimal_face(
+                model, reduced, relaxation.row_dual, slack, _integral_rows(model)
+            )
+            backend.set_col_bounds(lower, upper)
+            backend.set_row_upper_tight(tight)
+        fixed_columns = int(np.sum(lower == upper) - np.sum(model.col_lower == model.col_upper))
+        optimum = first.objective
         support = np.flatnonzero(model.primary)
         scale = max(1.0, model.primary_offset)  # the largest weighted gap possible
         backend.add_row(
@@ -106,19 +342,24 @@ def solve_model(
             optimum + GAP_TOLERANCE * scale,
             "fix_weighted_gap",
         )
-        second = backend.solve(
+        second = _solve_stage(
+            backend,
+            "suitability",
             model.secondary,
-            time_limit=time_left,
-            warm_start=values,
             gap_rel=options.suitability_gap,
+            integral_objective=False,
+            lower=lower,
+            upper=upper,
+            start=values,
+            deadline=deadline,
         )
         timings["solve_secondary"] = second.seconds
-        stages.append(_report("suitability", second, sign=-1.0))
-        if second.values is not None:
-            candidate = np.round(second.values)
-            # keep stage 2 only if it truly keeps the stage-1 optimum (guards solver tolerances)
-            if float(model.primary @ candidate) <= optimum + GAP_TOLERANCE * scale:
-                values = candidate
+        stages.append(second.report(sign=-1.0, fixed_columns=fixed_columns))
+        if (
+            second.values is not None
+            and float(model.primary @ second.values) <= optimum + GAP_TOLERANCE * scale
+        ):
+            values = second.values
     return values, stages, timings | {"solver_total": time.perf_counter() - began}
 
 
@@ -135,23 +376,55 @@ def solve_scenario(scenario: Scenario, options: SolveOptions | None = None) -> R
     model = build_model(enc)
     timings["build"] = time.perf_counter() - began
 
-    values, stages, solve_timings = solve_model(model, options)
-    timings |= solve_timings
+    began = time.perf_counter()
+    values = greedy_plan(model)
+    timings["greedy"] = time.perf_counter() - began
+
+    if options.strategy == "greedy":
+        stages = [
+            StageReport(
+                "weighted_gap",
+                StageStatus.feasible.value,
+                round(float(model.primary @ values) + model.primary_offset, 9),
+                None,
+                None,
+                round(timings["greedy"], 6),
+                "greedy",
+            )
+        ]
+        status = SolveStatus.feasible
+    else:
+        values, stages, solve_timings = solve_model(model, options, start=values)
+        timings |= solve_timings
+        proven = all(stage.status == StageStatus.optimal.value for stage in stages)
+        status = SolveStatus.optimal if proven else SolveStatus.feasible
 
     began = time.perf_counter()
+    result = build_result(model, values, stages, status, options)
+    timings["extract"] = time.perf_counter() - began
+    result.timings = {name: round(seconds, 6) for name, seconds in timings.items()}
+    return result
+
+
+def build_result(
+    model: Model,
+    values: np.ndarray,
+    stages: list[StageReport],
+    status: SolveStatus,
+    options: SolveOptions,
+) -> Result:
+    """Read a plan (column values in the model's space) back into a :class:`Result`."""
     requirements = requirement_outcomes(model, values)
-    assignments = assignments_from(model, values)
     suitability, cost, women_share = plan_totals(model, values)
-    result = Result(
-        scenario=scenario.name,
-        status=SolveStatus.optimal
-        if all(stage.status == StageStatus.optimal.value for stage in stages)
-        else SolveStatus.feasible,
-        solver=options.solver,
+    return Result(
+        scenario=model.enc.scenario.name,
+        status=status,
+        strategy=options.strategy,
+        solver=options.solver if options.strategy == "optimal" else "none",
         weighted_gap=round(sum(r.weighted_gap for r in requirements), 9),
         gap_units=sum(r.gap for r in requirements),
         requirements=requirements,
-        assignments=assignments,
+        assignments=assignments_from(model, values),
         donations=donation_uses(model, values),
         trainings=training_uses(model, values),
         stages=stages,
@@ -169,6 +442,3 @@ def solve_scenario(scenario: Scenario, options: SolveOptions | None = None) -> R
         timings={},
         options=asdict(options),
     )
-    timings["extract"] = time.perf_counter() - began
-    result.timings = {name: round(seconds, 6) for name, seconds in timings.items()}
-    return result

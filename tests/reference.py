@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 from collections.abc import Iterator
 
 import networkx as nx
@@ -155,3 +156,72 @@ def weighted_gap(scenario: Scenario, x: dict[tuple[str, str | None, str], int]) 
 
 def optimal_weighted_gap(scenario: Scenario) -> float:
     return min(weighted_gap(scenario, x) for x in allocations(scenario) if feasible(scenario, x))
+
+
+PARITY_TARGET = {
+    "military_contingent": 0.15,
+    "formed_police_unit": 0.20,
+    "staff_and_observers": 0.25,
+    "individual_police": 0.30,
+}
+
+
+def _haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0088 * math.asin(math.sqrt(min(max(h, 0.0), 1.0)))
+
+
+def option_costs(scenario: Scenario) -> list[float]:
+    trainings = {t.id: t for t in scenario.trainings}
+    pledges = {p.id: p for p in scenario.pledges}
+    return [
+        pledges[p].cost_per_unit + (trainings[t].cost_per_unit if t else 0.0)
+        for p, t, _ in options(scenario)
+    ]
+
+
+def score(
+    scenario: Scenario, pledge_id: str, training_id: str | None, requirement_id: str
+) -> float:
+    """The suitability score per unit, one pair at a time, as docs/formulation.md states it."""
+    pledge = next(p for p in scenario.pledges if p.id == pledge_id)
+    requirement = next(r for r in scenario.requirements if r.id == requirement_id)
+    mission = next(m for m in scenario.missions if m.id == requirement.mission)
+    state = next(s for s in scenario.member_states if s.id == pledge.state)
+    capability = next(c for c in scenario.capabilities if c.id == pledge.capability)
+    training = next((t for t in scenario.trainings if t.id == training_id), None)
+    weights = scenario.settings.score_weights
+
+    readiness = (
+        READINESS_ORDER[pledge.readiness]
+        - READINESS_ORDER[requirement.min_readiness or Readiness.level1]
+    ) / 3
+    ready = pledge.available_from or scenario.start
+    if training is not None:
+        ready = max(ready, scenario.start + dt.timedelta(days=training.lead_time_days))
+    deadline = requirement.needed_by or scenario.start + dt.timedelta(days=365)
+    slack = min(max((deadline - ready).days / 365, 0.0), 1.0)
+    language = 1.0 if requirement.preferred_language in state.languages else 0.0
+    if state.location is None or mission.location is None:
+        distance = 0.0
+    else:
+        distance = min(max(1 - _haversine_km(state.location, mission.location) / 20015.1, 0.0), 1.0)
+    if pledge.women_share is None:
+        women = 0.0
+    else:
+        women = min(pledge.women_share / PARITY_TARGET[capability.category.value], 1.0)
+    unit_cost = pledge.cost_per_unit + (training.cost_per_unit if training else 0.0)
+    dearest = max(option_costs(scenario), default=0.0)
+    cost = 1 - unit_cost / dearest if dearest > 0 else 1.0
+    return (
+        weights.readiness * readiness
+        + weights.slack * slack
+        + weights.language * language
+        + weights.distance * distance
+        + weights.women * women
+        + weights.cost * cost
+    )

@@ -18,21 +18,30 @@ from gapsolver.cli import app
 
 
 class StoppedBackend:
-    """Wraps a real backend; reports stage ``stop_stage`` as stopped by the time limit (keeping the
-    real incumbent, with a made-up bound) or as having found nothing."""
+    """Wraps a real backend. Its LP relaxations find nothing (as if out of time), so every stage goes
+    to the MIP; the MIP of stage ``stop_stage`` (1: weighted gap, 2: suitability) then reports the
+    time limit, keeping the real incumbent with a made-up bound, or no solution at all."""
 
-    def __init__(self, real, stop_stage: int, with_solution: bool) -> None:  # type: ignore[no-untyped-def]
-        self.real, self.stop_stage, self.with_solution = real, stop_stage, with_solution
+    def __init__(self, real, model, stop_stage: int, with_solution: bool) -> None:  # type: ignore[no-untyped-def]
+        self.real, self.model = real, model
+        self.stop_stage, self.with_solution = stop_stage, with_solution
         self.name = real.name
-        self.calls = 0
 
     def add_row(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         self.real.add_row(*args, **kwargs)
 
+    def set_col_bounds(self, *args) -> None:  # type: ignore[no-untyped-def]
+        self.real.set_col_bounds(*args)
+
+    def set_row_upper_tight(self, *args) -> None:  # type: ignore[no-untyped-def]
+        self.real.set_row_upper_tight(*args)
+
     def solve(self, objective, **kwargs) -> StageOutcome:  # type: ignore[no-untyped-def]
-        self.calls += 1
+        if kwargs.get("relax"):
+            return StageOutcome(StageStatus.no_solution, None, None, None, None, 0.0)
         outcome = self.real.solve(objective, **kwargs)
-        if self.calls != self.stop_stage:
+        stage = 1 if objective is self.model.primary else 2
+        if stage != self.stop_stage:
             return outcome
         if not self.with_solution:
             return StageOutcome(StageStatus.no_solution, None, None, None, None, outcome.seconds)
@@ -40,6 +49,12 @@ class StoppedBackend:
         return StageOutcome(
             StageStatus.feasible, outcome.values, outcome.objective, bound, 0.5, 1.0
         )
+
+
+def _stub(stop_stage: int, with_solution: bool):  # type: ignore[no-untyped-def]
+    return lambda solver, model: StoppedBackend(
+        make_backend(solver, model), model, stop_stage, with_solution
+    )
 
 
 def _scenario():  # type: ignore[no-untyped-def]
@@ -50,42 +65,50 @@ def _scenario():  # type: ignore[no-untyped-def]
 def test_time_limit_with_a_solution_gives_status_feasible(
     monkeypatch: pytest.MonkeyPatch, stage: int
 ) -> None:
-    monkeypatch.setattr(
-        solve_module,
-        "make_backend",
-        lambda solver, model: StoppedBackend(make_backend(solver, model), stage, True),
-    )
+    monkeypatch.setattr(solve_module, "make_backend", _stub(stage, True))
     result = solve_scenario(_scenario(), SolveOptions(time_limit=30))
     assert result.status.value == "feasible"
     assert [s.status for s in result.stages][stage - 1] == "feasible"
     assert result.weighted_gap == 10  # the incumbent is still read back
 
 
-def test_no_solution_is_a_solver_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        solve_module,
-        "make_backend",
-        lambda solver, model: StoppedBackend(make_backend(solver, model), 1, False),
-    )
-    with pytest.raises(SolverError, match="time limit was reached before any solution"):
-        solve_scenario(_scenario(), SolveOptions(time_limit=1))
+def test_no_solution_in_time_keeps_the_greedy_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Nothing found in time: the plan falls back on its feasible start, the greedy plan.
+    greedy = solve_scenario(_scenario(), SolveOptions(strategy="greedy"))
+    monkeypatch.setattr(solve_module, "make_backend", _stub(1, False))
+    result = solve_scenario(_scenario(), SolveOptions(time_limit=1))
+    assert result.status.value == "feasible"
+    assert result.stages[0].status == "feasible"
+    assert result.stages[0].value == greedy.weighted_gap
+    assert result.weighted_gap <= greedy.weighted_gap  # stage 2 may only improve on it
+
+
+class FailingBackend(StoppedBackend):
+    def solve(self, objective, **kwargs) -> StageOutcome:  # type: ignore[no-untyped-def]
+        return StageOutcome(StageStatus.error, None, None, None, None, 0.0)
+
+
+def _failing(solver, model):  # type: ignore[no-untyped-def]
+    return FailingBackend(make_backend(solver, model), model, 1, False)
+
+
+def test_solver_failure_is_a_solver_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(solve_module, "make_backend", _failing)
+    with pytest.raises(SolverError, match="failed on the weighted_gap stage"):
+        solve_scenario(_scenario())
 
 
 def test_solver_failure_exits_1_with_a_message(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(
-        solve_module,
-        "make_backend",
-        lambda solver, model: StoppedBackend(make_backend(solver, model), 1, False),
-    )
+    monkeypatch.setattr(solve_module, "make_backend", _failing)
     path = tmp_path / "s.yaml"
     path.write_text(yaml.safe_dump(scenario_data([req("R1")], [pledge("P1")])))
     output = tmp_path / "r.json"
     output.write_text("keep me")
     result = CliRunner().invoke(app, ["solve", str(path), "-o", str(output), "--time-limit", "1"])
     assert result.exit_code == 1
-    assert "no solution" in result.output and "Traceback" not in result.output
+    assert "failed on the weighted_gap stage" in result.output and "Traceback" not in result.output
     assert output.read_text() == "keep me"
 
 

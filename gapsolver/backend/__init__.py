@@ -1,7 +1,7 @@
 """Solver backends: hand a :class:`gapsolver.model.Model` to a MILP solver and read the answer back.
 
-Both backends offer the same two calls, which is all the lexicographic solve needs:
-``solve(objective, time_limit, warm_start)`` and ``add_row(cols, values, lower, upper, name)``.
+Both backends offer the same calls, which is all the lexicographic solve needs: solve with an objective
+(as a MIP, or its LP relaxation with duals), change column or row bounds, and add a row.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ class StageOutcome:
     bound: float | None
     mip_gap: float | None
     seconds: float
+    col_dual: FloatArray | None = None  # reduced costs, LP relaxations only
+    row_dual: FloatArray | None = None  # row duals of the model's rows, LP relaxations only
 
 
 class Backend(Protocol):
@@ -44,10 +46,17 @@ class Backend(Protocol):
         self,
         objective: FloatArray,
         *,
-        time_limit: float | None,
-        warm_start: FloatArray | None,
-        gap_rel: float,
+        relax: bool = False,
+        time_limit: float | None = None,
+        warm_start: FloatArray | None = None,
+        gap_rel: float = 0.0,
     ) -> StageOutcome: ...
+
+    def set_col_bounds(self, lower: FloatArray, upper: FloatArray) -> None: ...
+
+    def set_row_upper_tight(self, tight: np.ndarray) -> None:
+        """Make the model rows flagged in ``tight`` equalities at their upper bound (others as built)."""
+        ...
 
     def add_row(
         self, cols: IntArray, values: FloatArray, lower: float, upper: float, name: str

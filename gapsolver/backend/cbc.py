@@ -62,45 +62,57 @@ class CbcBackend:
             for index in range(model.n_cols)
         ]
         row, col, value, lower, upper, names = model.matrix()
+        if np.isfinite(lower).any():
+            raise SolverError("the CBC backend expects rows with an upper bound only")
         order = np.argsort(row, kind="stable")
         starts = np.searchsorted(row[order], np.arange(len(names) + 1))
+        self.rows: list[pulp.LpConstraint] = []
         for index, name in enumerate(names):
             span = order[starts[index] : starts[index + 1]]
-            self._add(col[span], value[span], float(lower[index]), float(upper[index]), name)
-        self.rows = len(names)
+            self.rows.append(self._add(col[span], value[span], -np.inf, float(upper[index]), name))
 
     def _add(
         self, cols: IntArray, values: FloatArray, lower: float, upper: float, name: str
-    ) -> None:
+    ) -> pulp.LpConstraint:
         expression = pulp.LpAffineExpression(
             [
                 (self.variables[c], float(v))
                 for c, v in zip(cols.tolist(), values.tolist(), strict=True)
             ]
         )
-        if np.isfinite(upper):
-            self.problem.addConstraint(
-                pulp.LpConstraint(expression, pulp.LpConstraintLE, rhs=upper, name=_safe(name))
-            )
-        if np.isfinite(lower):
-            self.problem.addConstraint(
-                pulp.LpConstraint(
-                    expression, pulp.LpConstraintGE, rhs=lower, name=_safe(name) + "_lower"
-                )
-            )
+        if np.isfinite(lower) and np.isfinite(upper) and lower == upper:
+            sense, rhs = pulp.LpConstraintEQ, upper
+        elif np.isfinite(upper):
+            sense, rhs = pulp.LpConstraintLE, upper
+            if np.isfinite(lower):
+                raise SolverError("ranged rows are not supported by the CBC backend")
+        else:
+            sense, rhs = pulp.LpConstraintGE, lower
+        constraint = pulp.LpConstraint(expression, sense, rhs=rhs, name=_safe(name))
+        self.problem.addConstraint(constraint)
+        return constraint
 
     def add_row(
         self, cols: IntArray, values: FloatArray, lower: float, upper: float, name: str
     ) -> None:
         self._add(cols, values, lower, upper, name)
 
+    def set_col_bounds(self, lower: FloatArray, upper: FloatArray) -> None:
+        for variable, low, up in zip(self.variables, lower.tolist(), upper.tolist(), strict=True):
+            variable.lowBound, variable.upBound = low, up
+
+    def set_row_upper_tight(self, tight: np.ndarray) -> None:
+        for constraint, flag in zip(self.rows, tight.tolist(), strict=True):
+            constraint.sense = pulp.LpConstraintEQ if flag else pulp.LpConstraintLE
+
     def solve(
         self,
         objective: FloatArray,
         *,
-        time_limit: float | None,
-        warm_start: FloatArray | None,
-        gap_rel: float,
+        relax: bool = False,
+        time_limit: float | None = None,
+        warm_start: FloatArray | None = None,
+        gap_rel: float = 0.0,
     ) -> StageOutcome:
         n = objective.size
         if n == 0:
@@ -111,16 +123,18 @@ class CbcBackend:
                 [(self.variables[i], float(objective[i])) for i in nonzero.tolist()]
             )
         )
-        if warm_start is not None:
+        use_start = warm_start is not None and not relax
+        if use_start:
             for variable, value in zip(self.variables, warm_start.tolist(), strict=True):
                 variable.setInitialValue(round(value))
         with tempfile.TemporaryDirectory(prefix="gapsolver-cbc-") as folder:
             log = Path(folder) / "cbc.log"
             solver = cbc_command(
+                mip=not relax,
                 msg=False,
                 timeLimit=None if time_limit is None else max(1, int(np.ceil(time_limit))),
-                gapRel=gap_rel,
-                warmStart=warm_start is not None,
+                gapRel=None if relax else gap_rel,
+                warmStart=use_start,
                 threads=1,
                 logPath=str(log),
                 options=["randomSeed 1", "randomCbcSeed 1"],
@@ -138,7 +152,7 @@ class CbcBackend:
             return StageOutcome(StageStatus.infeasible, None, None, None, None, seconds)
         if solution_code == pulp.LpSolutionOptimal:
             status = StageStatus.optimal
-        elif solution_code == pulp.LpSolutionIntegerFeasible:
+        elif solution_code == pulp.LpSolutionIntegerFeasible and not relax:
             status = StageStatus.feasible
         elif status_code == pulp.LpStatusNotSolved:
             return StageOutcome(StageStatus.no_solution, None, None, None, None, seconds)
@@ -146,6 +160,17 @@ class CbcBackend:
             return StageOutcome(StageStatus.error, None, None, None, None, seconds)
         values = np.array([variable.varValue or 0.0 for variable in self.variables], dtype=float)
         objective_value = float(objective @ values)
+        if relax:
+            return StageOutcome(
+                status,
+                values,
+                objective_value,
+                objective_value,
+                0.0,
+                seconds,
+                col_dual=np.array([variable.dj or 0.0 for variable in self.variables], dtype=float),
+                row_dual=np.array([row.pi or 0.0 for row in self.rows], dtype=float),
+            )
         if status is StageStatus.optimal:
             return StageOutcome(status, values, objective_value, objective_value, 0.0, seconds)
         match = _BOUND.search(log_text)

@@ -22,6 +22,9 @@ _STATUS = {
     highspy.HighsModelStatus.kIterationLimit: StageStatus.feasible,
     highspy.HighsModelStatus.kSolutionLimit: StageStatus.feasible,
 }
+_GRACE_SECONDS = 2.0
+"""How long past the time limit HiGHS may run before it is interrupted from outside (some phases,
+such as sub-MIP heuristics, do not check the clock)."""
 
 
 def _new_highs() -> highspy.Highs:
@@ -50,11 +53,13 @@ class HighsBackend:
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("threads", 1)
         self.highs.setOptionValue("random_seed", 0)
-        self.highs.setOptionValue("mip_rel_gap", 0.0)
         self.highs.setOptionValue("mip_abs_gap", 1e-9)
+        self.highs.HandleUserInterrupt = True
 
         row, col, value, lower, upper, _ = model.matrix()
         n_cols, n_rows = model.n_cols, len(lower)
+        self.n_cols, self.n_rows = n_cols, n_rows
+        self.row_lower, self.row_upper = lower, upper
         order = np.lexsort((row, col))
         counts = np.bincount(col, minlength=n_cols)
         lp = highspy.HighsLp()
@@ -63,19 +68,27 @@ class HighsBackend:
         lp.col_cost_ = np.zeros(n_cols)
         lp.col_lower_ = model.col_lower
         lp.col_upper_ = model.col_upper
-        lp.row_lower_ = np.where(np.isinf(lower), -highspy.kHighsInf, lower)
-        lp.row_upper_ = np.where(np.isinf(upper), highspy.kHighsInf, upper)
+        lp.row_lower_ = lower
+        lp.row_upper_ = upper
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
         lp.a_matrix_.index_ = row[order].astype(np.int32)
         lp.a_matrix_.value_ = value[order]
-        lp.integrality_ = [
-            highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
-            for flag in model.col_integer
-        ]
-        status = self.highs.passModel(lp)
-        if status == highspy.HighsStatus.kError:
+        self.integrality = np.where(
+            model.col_integer, highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
+        )
+        lp.integrality_ = list(self.integrality)
+        if self.highs.passModel(lp) == highspy.HighsStatus.kError:
             raise SolverError("HiGHS rejected the model")
+        self.all_cols = np.arange(n_cols, dtype=np.int32)
+
+    def set_col_bounds(self, lower: FloatArray, upper: FloatArray) -> None:
+        self.highs.changeColsBounds(self.n_cols, self.all_cols, lower, upper)
+
+    def set_row_upper_tight(self, tight: np.ndarray) -> None:
+        rows = np.arange(self.n_rows, dtype=np.int32)
+        lower = np.where(tight, self.row_upper, self.row_lower)
+        self.highs.changeRowsBounds(self.n_rows, rows, lower, self.row_upper)
 
     def add_row(
         self, cols: IntArray, values: FloatArray, lower: float, upper: float, name: str
@@ -89,40 +102,76 @@ class HighsBackend:
             values.astype(float),
         )
 
+    def _run(self, time_limit: float | None) -> highspy.HighsStatus | None:
+        """Run with HiGHS's own time limit, and interrupt it from outside shortly after."""
+        highs = self.highs
+        highs.setOptionValue("time_limit", float(time_limit) if time_limit is not None else np.inf)
+        thread = highs.startSolve()
+        if time_limit is not None:
+            finished, _ = highs.wait(time_limit + _GRACE_SECONDS)
+            if not finished:
+                highs.cancelSolve()
+        return highs.joinSolve(thread)
+
     def solve(
         self,
         objective: FloatArray,
         *,
-        time_limit: float | None,
-        warm_start: FloatArray | None,
-        gap_rel: float,
+        relax: bool = False,
+        time_limit: float | None = None,
+        warm_start: FloatArray | None = None,
+        gap_rel: float = 0.0,
     ) -> StageOutcome:
         highs = self.highs
         n = objective.size
-        highs.changeColsCost(n, np.arange(n, dtype=np.int32), objective.astype(float))
         if n == 0:
             return StageOutcome(StageStatus.optimal, np.zeros(0), 0.0, 0.0, 0.0, 0.0)
+        highs.changeColsCost(n, self.all_cols, objective.astype(float))
         highs.setOptionValue("mip_rel_gap", gap_rel)
-        highs.setOptionValue("time_limit", float(time_limit) if time_limit is not None else np.inf)
-        if warm_start is not None:
+        if relax:
+            # LPs of this structure solve fastest without presolve, at a vertex (often integral)
+            highs.changeColsIntegrality(
+                n, self.all_cols, np.full(n, highspy.HighsVarType.kContinuous)
+            )
+            highs.setOptionValue("presolve", "off")
+        elif warm_start is not None:
             solution = highspy.HighsSolution()
             solution.col_value = list(warm_start)
             highs.setSolution(solution)
         began = time.perf_counter()
-        run = highs.run()
-        seconds = time.perf_counter() - began
+        try:
+            run = self._run(time_limit)
+            seconds = time.perf_counter() - began
+            # read everything before the model is touched again: any change clears the solution
+            status = _STATUS.get(self.highs.getModelStatus(), StageStatus.error)
+            info = highs.getInfo()
+            solution = highs.getSolution()
+        finally:
+            if relax:
+                highs.changeColsIntegrality(n, self.all_cols, self.integrality)
+                highs.setOptionValue("presolve", "choose")
         if run == highspy.HighsStatus.kError:
             return StageOutcome(StageStatus.error, None, None, None, None, seconds)
-        model_status = highs.getModelStatus()
-        status = _STATUS.get(model_status, StageStatus.error)
-        info = highs.getInfo()
         has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
         if status is StageStatus.feasible and not has_solution:
             status = StageStatus.no_solution
-        if status in (StageStatus.optimal, StageStatus.feasible) and has_solution:
-            values = np.array(highs.getSolution().col_value, dtype=float)
-            objective_value = float(objective @ values)
-            bound = float(info.mip_dual_bound) if n else objective_value
-            gap = 0.0 if status is StageStatus.optimal else relative_gap(objective_value, bound)
-            return StageOutcome(status, values, objective_value, bound, gap, seconds)
-        return StageOutcome(status, None, None, None, None, seconds)
+        if status not in (StageStatus.optimal, StageStatus.feasible) or not has_solution:
+            return StageOutcome(status, None, None, None, None, seconds)
+        values = np.array(solution.col_value, dtype=float)
+        objective_value = float(objective @ values)
+        if relax:
+            if status is not StageStatus.optimal:
+                return StageOutcome(StageStatus.no_solution, None, None, None, None, seconds)
+            return StageOutcome(
+                status,
+                values,
+                objective_value,
+                objective_value,
+                0.0,
+                seconds,
+                col_dual=np.array(solution.col_dual, dtype=float),
+                row_dual=np.array(solution.row_dual, dtype=float)[: self.n_rows],
+            )
+        bound = float(info.mip_dual_bound)
+        gap = relative_gap(objective_value, bound)
+        return StageOutcome(status, values, objective_value, bound, gap, seconds)

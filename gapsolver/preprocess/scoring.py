@@ -1,7 +1,7 @@
 """Suitability of an eligible (option, requirement) pair: the secondary objective.
 
-Each feature is a number in [0, 1] per pair, computed with array operations; the score per unit is
-their weighted sum with ``settings.score_weights``. Features (see docs/formulation.md):
+Each feature is a number in [0, 1] per pair; the score per unit is their weighted sum with
+``settings.score_weights`` (see docs/formulation.md for the formulas):
 
 - ``readiness``: (readiness rank − min_readiness rank) / 3 — spare readiness above what is asked.
 - ``slack``: clip((deadline − ready day) / 365, 0, 1), deadline = ``needed_by`` or start + 365 days.
@@ -10,6 +10,11 @@ their weighted sum with ``settings.score_weights``. Features (see docs/formulati
   location is unknown.
 - ``women``: min(women_share / parity target of the capability's category, 1); 0 when not committed.
 - ``cost``: 1 − unit cost / the dearest option's unit cost in the scenario (1 when nothing costs).
+
+The features are defined once, in :func:`score_terms`, as per-option vectors, per-requirement vectors
+and one (state × requirement) table. :func:`score_pairs` evaluates them on a list of pairs (the model
+uses it on eligible pairs); :func:`score_grid` evaluates the weighted sum on a dense block of options ×
+requirements, in row chunks that stay in cache.
 """
 
 from __future__ import annotations
@@ -24,14 +29,8 @@ HORIZON_DAYS = 365.0
 HALF_EARTH_KM = 20015.1
 EARTH_RADIUS_KM = 6371.0088
 FEATURES = ("readiness", "slack", "language", "distance", "women", "cost")
-
-
-@dataclass(frozen=True)
-class Scores:
-    """Per-pair features and the weighted score, aligned with the pair arrays they were computed for."""
-
-    features: dict[str, FloatArray]
-    score: FloatArray
+GRID_CHUNK_CELLS = 1 << 16
+"""Cells per chunk in :func:`score_grid` (64 Ki float64 = 512 KiB, cache-sized)."""
 
 
 def great_circle_km(a: FloatArray, b: FloatArray) -> FloatArray:
@@ -45,44 +44,133 @@ def great_circle_km(a: FloatArray, b: FloatArray) -> FloatArray:
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
-def score_pairs(enc: Encoded, o: IntArray, r: IntArray) -> Scores:
-    """Features and score per unit for the pairs (o[k], r[k])."""
+@dataclass(frozen=True)
+class ScoreTerms:
+    """The features, factored by what they depend on. Unweighted, each in [0, 1]."""
+
+    weights: dict[str, float]
+    option_readiness: FloatArray  # [O] rank / 3
+    option_ready: FloatArray  # [O] day offset
+    option_state: IntArray  # [O]
+    option_women: FloatArray  # [O]
+    option_cost: FloatArray  # [O]
+    req_readiness: FloatArray  # [R] min rank / 3
+    req_deadline: FloatArray  # [R] day offset (needed_by, or the horizon)
+    state_req_language: FloatArray  # [S, R]
+    state_req_distance: FloatArray  # [S, R]
+
+    def option_constant(self) -> FloatArray:
+        """Weighted per-option part of the score."""
+        w = self.weights
+        return (
+            w["readiness"] * self.option_readiness
+            + w["women"] * self.option_women
+            + w["cost"] * self.option_cost
+        )
+
+    def state_req_table(self) -> FloatArray:
+        """Weighted (state × requirement) part of the score, requirement part folded in."""
+        w = self.weights
+        return (
+            w["language"] * self.state_req_language
+            + w["distance"] * self.state_req_distance
+            - w["readiness"] * self.req_readiness[None, :]
+        )
+
+
+def score_terms(enc: Encoded) -> ScoreTerms:
+    """Compute every feature's ingredients once per scenario."""
     weights = enc.scenario.settings.score_weights
-    pledge = enc.option_pledge[o]
-    state = enc.pledge_state[pledge]
-
-    readiness = (enc.pledge_readiness[pledge] - enc.req_min_readiness[r]) / 3.0
-
-    needed_by = enc.req_needed_by[r]
-    deadline = np.where(needed_by == NO_DEADLINE, HORIZON_DAYS, needed_by).astype(float)
-    slack = np.clip((deadline - enc.option_ready[o]) / HORIZON_DAYS, 0.0, 1.0)
-
-    preferred = enc.req_preferred_language[r]
-    if enc.state_speaks.shape[1]:
-        speaks = enc.state_speaks[state, np.maximum(preferred, 0)]
-    else:
-        speaks = np.zeros(o.shape, dtype=bool)
-    language = ((preferred != NONE) & speaks).astype(float)
-
-    km = great_circle_km(enc.state_location[state], enc.mission_location[enc.req_mission[r]])
-    distance = np.nan_to_num(1.0 - km / HALF_EARTH_KM, nan=0.0).clip(0.0, 1.0)
+    pledge = enc.option_pledge
 
     target = enc.capability_gender_target[enc.pledge_capability[pledge]]
     women = np.nan_to_num(np.minimum(enc.pledge_women[pledge] / target, 1.0), nan=0.0)
 
     unit_cost = enc.option_unit_cost
     dearest = float(unit_cost.max()) if unit_cost.size else 0.0
-    cost = 1.0 - unit_cost[o] / dearest if dearest > 0 else np.ones(o.shape)
+    cost = 1.0 - unit_cost / dearest if dearest > 0 else np.ones(unit_cost.shape)
 
+    preferred = enc.req_preferred_language
+    if enc.state_speaks.shape[1]:
+        speaks = enc.state_speaks[:, np.maximum(preferred, 0)] & (preferred != NONE)[None, :]
+    else:
+        speaks = np.zeros((len(enc.state_ids), preferred.size), dtype=bool)
+
+    km = great_circle_km(enc.state_location[:, None, :], enc.mission_location[None, :, :])  # [S, M]
+    closeness = np.nan_to_num(1.0 - km / HALF_EARTH_KM, nan=0.0).clip(0.0, 1.0)
+
+    needed_by = enc.req_needed_by
+    return ScoreTerms(
+        weights={name: float(getattr(weights, name)) for name in FEATURES},
+        option_readiness=enc.pledge_readiness[pledge] / 3.0,
+        option_ready=enc.option_ready.astype(float),
+        option_state=enc.pledge_state[pledge],
+        option_women=women,
+        option_cost=cost,
+        req_readiness=enc.req_min_readiness / 3.0,
+        req_deadline=np.where(needed_by == NO_DEADLINE, HORIZON_DAYS, needed_by).astype(float),
+        state_req_language=speaks.astype(float),
+        state_req_distance=closeness[:, enc.req_mission],
+    )
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Per-pair features and the weighted score, aligned with the pair arrays they were computed for."""
+
+    features: dict[str, FloatArray]
+    score: FloatArray
+
+
+def score_pairs(enc: Encoded, o: IntArray, r: IntArray, terms: ScoreTerms | None = None) -> Scores:
+    """Features and score per unit for the pairs (o[k], r[k])."""
+    terms = terms or score_terms(enc)
+    state = terms.option_state[o]
     features = {
-        "readiness": readiness,
-        "slack": slack,
-        "language": language,
-        "distance": distance,
-        "women": women,
-        "cost": cost,
+        "readiness": terms.option_readiness[o] - terms.req_readiness[r],
+        "slack": np.clip((terms.req_deadline[r] - terms.option_ready[o]) / HORIZON_DAYS, 0.0, 1.0),
+        "language": terms.state_req_language[state, r],
+        "distance": terms.state_req_distance[state, r],
+        "women": terms.option_women[o],
+        "cost": terms.option_cost[o],
     }
-    score = np.zeros(o.shape, dtype=float)
+    score = np.zeros(np.shape(o), dtype=float)
     for name in FEATURES:
-        score += getattr(weights, name) * features[name]
+        score += terms.weights[name] * features[name]
     return Scores(features=features, score=score)
+
+
+def score_grid(
+    enc: Encoded,
+    options: IntArray,
+    requirements: IntArray,
+    terms: ScoreTerms | None = None,
+    out: FloatArray | None = None,
+) -> FloatArray:
+    """Score of every option × requirement in a block, as a dense [len(options), len(requirements)]
+    matrix; eligibility is not checked. The weighted sum of :func:`score_pairs`, computed as
+
+    score = option part + (state × requirement) table + slack,
+
+    in chunks of rows so each chunk's passes stay in cache."""
+    terms = terms or score_terms(enc)
+    n, m = len(options), len(requirements)
+    if out is None:
+        out = np.empty((n, m), dtype=float)
+    table = terms.state_req_table()[:, requirements]  # [S, m]
+    constant = terms.option_constant()[options]
+    ready = terms.option_ready[options]
+    state = terms.option_state[options]
+    deadline = terms.req_deadline[requirements]
+    slack_weight = terms.weights["slack"]
+    rows = max(1, GRID_CHUNK_CELLS // max(m, 1))
+    for begin in range(0, n, rows):
+        end = min(begin + rows, n)
+        chunk = out[begin:end]
+        np.subtract(deadline[None, :], ready[begin:end, None], out=chunk)
+        chunk *= 1.0 / HORIZON_DAYS
+        np.clip(chunk, 0.0, 1.0, out=chunk)
+        chunk *= slack_weight
+        chunk += table.take(state[begin:end], axis=0)
+        chunk += constant[begin:end, None]
+    return out
