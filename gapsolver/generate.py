@@ -132,11 +132,11 @@ def generate(
     seed: int = 0,
     start: dt.date = dt.date(2022, 1, 1),
 ) -> dict[str, Any]:
-    """Scenario data (plain dicts, as a scenario file holds them). ``requirements`` defaults to
-    max(2 × missions, pledges // 4)."""
+    """Scenario data (plain dicts, as a scenario file holds them). ``requirements`` (requirement lines)
+    defaults to pledges // 4, at least 2 and at most 60 per mission."""
     _check(states, missions, pledges, requirements)
     rng = np.random.default_rng(seed)
-    n_requirements = requirements or max(2 * missions, pledges // 4)
+    n_requirements = requirements or min(max(2 * missions, pledges // 4), 60 * missions)
     day = lambda offset: (start + dt.timedelta(days=int(offset))).isoformat()  # noqa: E731
     cap_ids = [unit.id for unit in UNIT_TYPES]
     supply = np.array([unit.supply for unit in UNIT_TYPES])
@@ -165,7 +165,6 @@ def generate(
         )
     size = rng.pareto(1.2, states) + 1.0
     contributor_share = size / size.sum()
-    speaks = {state["id"]: set(state["languages"]) for state in member_states}
 
     # Missions: a host each, French-speaking about 40% of the time.
     hosts = rng.choice(states, size=missions, replace=False)

@@ -76,7 +76,8 @@ def totals_table(result: Result) -> Table:
         priority: sum(r.gap for r in result.requirements if r.priority == priority)
         for priority in ("critical", "high", "normal")
     }
-    table.add_row("status", f"{result.status.value} ({result.strategy})")
+    table.add_row("status", result.status.value)
+    table.add_row("strategy", result.strategy)
     table.add_row("weighted gap", f"{result.weighted_gap:g}")
     table.add_row("units required / allocated", f"{quantity} / {result.allocated_units}")
     table.add_row(

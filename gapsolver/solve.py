@@ -34,7 +34,6 @@ from gapsolver.result import Result, SolveStatus, StageReport
 from gapsolver.schema import Scenario
 from gapsolver.strategies.greedy import greedy_plan
 
-
 STRATEGIES = ("optimal", "greedy")
 
 
