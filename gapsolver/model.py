@@ -10,6 +10,7 @@ two objective vectors. A backend (``gapsolver.backend``) hands it to HiGHS or CB
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,6 +63,8 @@ class Model:
     primary_offset: float = 0.0
     secondary: FloatArray = field(default_factory=lambda: np.zeros(0))
     """Minimise ``secondary @ v``: minus the total suitability score."""
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds spent on eligibility, scoring and rows while building."""
 
     @property
     def n_pairs(self) -> int:
@@ -291,7 +294,9 @@ def _donation_gifts(enc: Encoded, pair_option: IntArray) -> tuple[IntArray, IntA
 def build_model(enc: Encoded) -> Model:
     """Variables, then constraints, then objectives."""
     # Variables: x over eligible pairs only; y over useful (donation, recipient) pairs.
+    began = time.perf_counter()
     pair_option, pair_requirement = eligible_pairs(enc)
+    eligibility_seconds = time.perf_counter() - began
     give_donation, give_state = _donation_gifts(enc, pair_option)
     pledge = enc.option_pledge[pair_option]
     training = enc.option_training[pair_option]
@@ -307,11 +312,14 @@ def build_model(enc: Encoded) -> Model:
         for d, s in zip(give_donation.tolist(), give_state.tolist(), strict=True)
     ]
     x_upper = np.minimum(enc.pledge_quantity[pledge], enc.req_quantity[pair_requirement])
+    began = time.perf_counter()
+    scores = score_pairs(enc, pair_option, pair_requirement)
+    score_seconds = time.perf_counter() - began
     model = Model(
         enc=enc,
         pair_option=pair_option,
         pair_requirement=pair_requirement,
-        scores=score_pairs(enc, pair_option, pair_requirement),
+        scores=scores,
         give_donation=give_donation,
         give_state=give_state,
         col_names=x_names + y_names,
@@ -323,6 +331,7 @@ def build_model(enc: Encoded) -> Model:
     )
 
     # Constraints
+    began = time.perf_counter()
     for define in CONSTRAINT_FAMILIES:
         block = define(model)
         if block is not None and block.names:
@@ -333,6 +342,11 @@ def build_model(enc: Encoded) -> Model:
     model.primary = np.concatenate([-enc.req_weight[pair_requirement], np.zeros(n_give)])
     model.primary_offset = float(enc.req_weight @ enc.req_quantity)
     model.secondary = np.concatenate([-model.scores.score, np.zeros(n_give)])
+    model.timings = {
+        "eligibility": eligibility_seconds,
+        "score": score_seconds,
+        "rows": time.perf_counter() - began,
+    }
     return model
 
 

@@ -92,7 +92,7 @@ def test_norwegian_no_is_a_language_not_a_boolean(tmp_path: Path) -> None:
         ("- a\n- b\n", "expected a mapping at the top level, got list"),
         (
             "name: x\nstart: [2022\n",
-            "YAML syntax error: expected ',' or ']', but got '<stream end>'",
+            "s.yaml:3: YAML syntax error:",
         ),
         ("name: x\nname: y\nstart: 2022-01-01\n", "name: duplicate key 'name' (first at line 1)"),
         ("name: x\n", "missing required key 'start'"),
@@ -210,3 +210,11 @@ def test_warnings_for_pledges_no_partnership_can_enable(tmp_path: Path) -> None:
         "pledges[0].needs_equipment.item",
         "pledges[0].needs_training",
     ]
+
+
+def test_json_duplicate_keys_are_reported_with_path_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    path.write_text('{\n  "name": "x",\n  "start": "2022-01-01",\n  "name": "y"\n}\n')
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    assert _messages(caught.value) == ["s.json:4: name: duplicate key 'name' (first at line 2)"]

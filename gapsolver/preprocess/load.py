@@ -36,12 +36,23 @@ def format_path(path: Iterable[str | int]) -> str:
 
 @dataclass
 class Document:
-    """A parsed file: the plain data, where each path starts, and problems found while parsing."""
+    """A parsed file: the plain data, problems found while parsing, and — computed only when a problem
+    needs locating — the line where each path starts."""
 
     data: Any
     source: str
-    lines: dict[PathKey, int] = field(default_factory=dict)
+    text: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    _lines: dict[PathKey, int] | None = None
+
+    @property
+    def lines(self) -> dict[PathKey, int]:
+        if self._lines is None:
+            self._lines = {}
+            root = _compose(self.text) if self.text is not None else None
+            if root is not None:
+                _index_lines(root, (), self._lines, [])
+        return self._lines
 
     def line_of(self, path: PathKey) -> int | None:
         """Line of the longest prefix of ``path`` the document has (a missing key points at its parent)."""
@@ -55,10 +66,22 @@ class Document:
         return Problem(format_path(path), message, self.line_of(path))
 
 
-class _Yaml12Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans — only true/false, so that the language code `no`
-    (Norwegian) or a state id `ON` stays a string — and with dates left as text for the schema to
-    parse, so that `2022-02-30` is a located error rather than a crash in the YAML reader."""
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+
+class _Yaml12Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader (libyaml's parser when available) with YAML 1.2 booleans — only true/false, so
+    that the language code `no` (Norwegian) or a state id `ON` stays a string — and with dates left
+    as text for the schema to parse, so that `2022-02-30` is a located error rather than a crash in
+    the YAML reader. It notes whether any mapping repeats a key."""
+
+    repeated_key = False
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = [key.value for key, _ in node.value]
+        if len(keys) != len(set(keys)):
+            self.repeated_key = True
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
 
 _DROPPED_TAGS = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"}
@@ -73,16 +96,25 @@ _Yaml12Loader.add_implicit_resolver(
 )
 
 
-def _index_lines(node: yaml.Node, path: PathKey, doc: Document) -> None:
-    """Record the 1-based line of every path under ``node`` and flag duplicate mapping keys."""
-    doc.lines.setdefault(path, node.start_mark.line + 1)
+def _compose(text: str) -> yaml.Node | None:
+    try:
+        return yaml.compose(text, Loader=_Yaml12Loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError:
+        return None  # valid JSON that YAML cannot compose: no line numbers
+
+
+def _index_lines(
+    node: yaml.Node, path: PathKey, lines: dict[PathKey, int], repeated: list[Problem]
+) -> None:
+    """Record the 1-based line of every path under ``node``; collect repeated mapping keys."""
+    lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = str(key_node.value)
             line = key_node.start_mark.line + 1
             if key in seen:
-                doc.problems.append(
+                repeated.append(
                     Problem(
                         format_path((*path, key)),
                         f"duplicate key {key!r} (first at line {seen[key]})",
@@ -91,11 +123,24 @@ def _index_lines(node: yaml.Node, path: PathKey, doc: Document) -> None:
                 )
                 continue
             seen[key] = line
-            doc.lines[(*path, key)] = line
-            _index_lines(value_node, (*path, key), doc)
+            lines[(*path, key)] = line
+            _index_lines(value_node, (*path, key), lines, repeated)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _index_lines(item, (*path, index), doc)
+            _index_lines(item, (*path, index), lines, repeated)
+
+
+def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            _JsonRepeats.found = True
+        result[key] = value
+    return result
+
+
+class _JsonRepeats:
+    found = False
 
 
 def read_document(path: str | Path) -> Document:
@@ -113,9 +158,11 @@ def read_document(path: str | Path) -> Document:
     except OSError as error:
         raise InputError([Problem("", f"cannot read: {error.strerror}")], source) from None
 
+    repeated_key = False
     if file.suffix.lower() == ".json":
+        _JsonRepeats.found = False
         try:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_json_pairs)
         except json.JSONDecodeError as error:
             raise InputError(
                 [
@@ -125,9 +172,12 @@ def read_document(path: str | Path) -> Document:
                 ],
                 source,
             ) from None
+        repeated_key = _JsonRepeats.found
     else:
+        loader = _Yaml12Loader(text)
         try:
-            data = yaml.load(text, Loader=_Yaml12Loader)
+            data = loader.get_single_data()
+            repeated_key = loader.repeated_key
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             reason = getattr(error, "problem", None) or str(error)
@@ -139,14 +189,15 @@ def read_document(path: str | Path) -> Document:
             ValueError
         ) as error:  # a value the YAML reader cannot build (e.g. an explicit !!timestamp)
             raise InputError([Problem("", f"YAML value error: {error}")], source) from None
+        finally:
+            loader.dispose()
 
-    doc = Document(data=data, source=source)
-    try:
-        root = yaml.compose(text, Loader=_Yaml12Loader)
-    except yaml.YAMLError:
-        root = None  # valid JSON that YAML cannot compose: no line numbers, still validated
-    if root is not None:
-        _index_lines(root, (), doc)
+    doc = Document(data=data, source=source, text=text)
+    if repeated_key:  # rare: locate every repeat with its path
+        root = _compose(text)
+        if root is not None:
+            doc._lines = {}
+            _index_lines(root, (), doc._lines, doc.problems)
     if data is None:
         doc.problems.append(Problem("", "the file is empty"))
     elif not isinstance(data, Mapping):
