@@ -197,9 +197,9 @@ def generate(
             "quantity": int(min(rng.geometric(0.55), 5)),
             "priority": str(rng.choice(["critical", "high", "normal"], p=[0.15, 0.35, 0.5])),
         }
-        readiness = rng.choice([None, "level2", "level3", "rapid"], p=[0.4, 0.25, 0.25, 0.1])
-        if readiness is not None:
-            item["min_readiness"] = str(readiness)
+        readiness = str(rng.choice(["any", "level2", "level3", "rapid"], p=[0.4, 0.25, 0.25, 0.1]))
+        if readiness != "any":
+            item["min_readiness"] = readiness
         if rng.random() < 0.5:
             item["needed_by"] = day(rng.integers(60, 720))
         if "fr" in mission["languages"]:

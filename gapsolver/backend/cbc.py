@@ -124,7 +124,7 @@ class CbcBackend:
             )
         )
         use_start = warm_start is not None and not relax
-        if use_start:
+        if use_start and warm_start is not None:
             for variable, value in zip(self.variables, warm_start.tolist(), strict=True):
                 variable.setInitialValue(round(value))
         with tempfile.TemporaryDirectory(prefix="gapsolver-cbc-") as folder:

@@ -74,8 +74,12 @@ class HighsBackend:
         lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
         lp.a_matrix_.index_ = row[order].astype(np.int32)
         lp.a_matrix_.value_ = value[order]
-        self.integrality = np.where(
-            model.col_integer, highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
+        self.integrality = np.array(
+            [
+                highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
+                for flag in model.col_integer.tolist()
+            ],
+            dtype=object,
         )
         lp.integrality_ = list(self.integrality)
         if self.highs.passModel(lp) == highspy.HighsStatus.kError:
@@ -88,7 +92,7 @@ class HighsBackend:
     def set_row_upper_tight(self, tight: np.ndarray) -> None:
         rows = np.arange(self.n_rows, dtype=np.int32)
         lower = np.where(tight, self.row_upper, self.row_lower)
-        self.highs.changeRowsBounds(self.n_rows, rows, lower, self.row_upper)
+        self.highs.changeRowsBounds(self.n_rows, rows, lower, self.row_upper)  # type: ignore[attr-defined]
 
     def add_row(
         self, cols: IntArray, values: FloatArray, lower: float, upper: float, name: str

@@ -69,7 +69,7 @@ class Document:
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
 
-class _Yaml12Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Yaml12Loader(_BaseLoader):
     """Safe loader (libyaml's parser when available) with YAML 1.2 booleans — only true/false, so
     that the language code `no` (Norwegian) or a state id `ON` stays a string — and with dates left
     as text for the schema to parse, so that `2022-02-30` is a located error rather than a crash in
@@ -81,7 +81,7 @@ class _Yaml12Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         keys = [key.value for key, _ in node.value]
         if len(keys) != len(set(keys)):
             self.repeated_key = True
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+        return super().construct_mapping(node, deep=deep)
 
 
 _DROPPED_TAGS = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"}
@@ -98,7 +98,7 @@ _Yaml12Loader.add_implicit_resolver(
 
 def _compose(text: str) -> yaml.Node | None:
     try:
-        return yaml.compose(text, Loader=_Yaml12Loader)  # noqa: S506 - a safe loader
+        return yaml.compose(text, Loader=_Yaml12Loader)
     except yaml.YAMLError:
         return None  # valid JSON that YAML cannot compose: no line numbers
 
