@@ -133,8 +133,8 @@ def _solve_stage(
     *,
     gap_rel: float,
     integral_objective: bool,
-    lower: np.ndarray,
-    upper: np.ndarray,
+    model: Model,
+    state: ModelState,
     start: np.ndarray,
     deadline: Callable[[], float | None],
 ) -> _Stage:
@@ -142,7 +142,9 @@ def _solve_stage(
     often an integral vertex); then a MIP over the columns where the LP and the incumbent disagree,
     the others fixed (relaxation-induced neighbourhood search, so the incumbent stays feasible); then,
     only if that does not prove optimality against the LP bound, the full MIP from the best solution
-    found. ``start`` is a feasible integral point: the incumbent to begin with."""
+    found, restricted by reduced-cost fixing against the incumbent when the LP's duals are certified.
+    ``start`` is a feasible integral point: the incumbent to begin with."""
+    lower, upper = state.lower, state.upper
     seconds = 0.0
     relaxation = backend.solve(objective, relax=True, time_limit=deadline())
     seconds += relaxation.seconds
@@ -201,7 +203,19 @@ def _solve_stage(
             "lp+fix",
             relaxation,
         )
+    restricted_bounds = False
+    if relaxation.status is StageStatus.optimal and relaxation.objective is not None:
+        reduced = certified_reduced_costs(model, objective, relaxation, state)
+        if reduced is not None:
+            slack = max(incumbent_value - relaxation.objective, 0.0)
+            fixed_lower, fixed_upper = fix_by_reduced_cost(
+                reduced, slack, lower, upper, model.col_integer
+            )
+            backend.set_col_bounds(fixed_lower, fixed_upper)
+            restricted_bounds = True
     full = backend.solve(objective, time_limit=time_left, warm_start=incumbent, gap_rel=gap_rel)
+    if restricted_bounds:
+        backend.set_col_bounds(lower, upper)
     seconds += full.seconds
     if full.status in (StageStatus.error, StageStatus.infeasible):
         raise SolverError(
@@ -221,36 +235,75 @@ def _solve_stage(
 CERTIFICATE_TOLERANCE = 1e-7
 
 
+@dataclass
+class ModelState:
+    """The model as the backend currently holds it: column bounds, model rows made equalities, and
+    rows added since (as (columns, values, upper bound) of ≤ rows)."""
+
+    lower: np.ndarray
+    upper: np.ndarray
+    tight: np.ndarray
+    added: list[tuple[np.ndarray, np.ndarray, float]]
+
+
 def certified_reduced_costs(
-    model: Model, objective: np.ndarray, relaxation: StageOutcome
+    model: Model, objective: np.ndarray, relaxation: StageOutcome, state: ModelState | None = None
 ) -> np.ndarray | None:
-    """Reduced costs d = c − Aᵀy of the model's LP relaxation, recomputed from the row duals y and
-    returned only if (x, y) is a verified optimal primal–dual pair: x feasible, y ≤ 0 on the ≤ rows,
-    and complementary slackness (rows with y ≠ 0 tight; d > 0 only at a lower bound, d < 0 only at
-    an upper one). Solver conventions and dual quality then do not matter: an unverified answer is
-    simply not used."""
+    """Reduced costs d = c − Aᵀy of the LP relaxation of the model in ``state`` (the model as built
+    when None), recomputed from the row duals y and returned only if (x, y) is a verified optimal
+    primal–dual pair: x feasible; y ≤ 0 on ≤ rows (free on equalities); rows with y ≠ 0 at their
+    bound; d > 0 only at a lower bound and d < 0 only at an upper one. Solver conventions and dual
+    quality then do not matter: an unverified answer is simply not used."""
     x, y = relaxation.values, relaxation.row_dual
     if x is None or y is None:
         return None
+    if state is None:
+        state = ModelState(model.col_lower, model.col_upper, np.zeros(model.n_rows, dtype=bool), [])
     row, col, value, lower, upper, _ = model.matrix()
+    if np.isfinite(lower).any():
+        return None
+    n_rows = len(upper)
+    if y.size != n_rows + len(state.added):
+        return None
+    extra_rows = [
+        np.full(cols.size, n_rows + index) for index, (cols, _, _) in enumerate(state.added)
+    ]
+    row = np.concatenate([row, *extra_rows])
+    col = np.concatenate([col, *(cols for cols, _, _ in state.added)])
+    value = np.concatenate([value, *(values for _, values, _ in state.added)])
+    upper = np.concatenate([upper, [bound for _, _, bound in state.added]])
+    equality = np.concatenate([state.tight, np.zeros(len(state.added), dtype=bool)])
     tol = CERTIFICATE_TOLERANCE
-    if np.isfinite(lower).any() or (y > tol).any():
+    activity = np.bincount(row, weights=value * x[col], minlength=upper.size)
+    if (activity > upper + tol).any() or (equality & (activity < upper - tol)).any():
         return None
-    activity = np.bincount(row, weights=value * x[col], minlength=len(upper))
-    if (
-        (activity > upper + tol).any()
-        or (x < model.col_lower - tol).any()
-        or (x > model.col_upper + tol).any()
-    ):
+    if (x < state.lower - tol).any() or (x > state.upper + tol).any():
         return None
-    if (np.abs(y) > tol).any() and (np.abs(activity - upper)[np.abs(y) > tol] > tol).any():
+    if (y[~equality] > tol).any():
+        return None
+    binding = (np.abs(y) > tol) & ~equality
+    if (np.abs(activity - upper)[binding] > tol).any():
         return None
     reduced = objective - np.bincount(col, weights=value * y[row], minlength=model.n_cols)
-    if (x[reduced > tol] > model.col_lower[reduced > tol] + tol).any():
+    if (x[reduced > tol] > state.lower[reduced > tol] + tol).any():
         return None
-    if (x[reduced < -tol] < model.col_upper[reduced < -tol] - tol).any():
+    if (x[reduced < -tol] < state.upper[reduced < -tol] - tol).any():
         return None
     return reduced
+
+
+def fix_by_reduced_cost(
+    reduced: np.ndarray, slack: float, lower: np.ndarray, upper: np.ndarray, integer: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds after reduced-cost fixing: an integer column whose reduced cost exceeds ``slack`` in
+    magnitude cannot leave its bound in any solution within ``slack`` of the LP bound."""
+    threshold = slack + CERTIFICATE_TOLERANCE
+    lower, upper = lower.copy(), upper.copy()
+    at_lower = (reduced > threshold) & integer
+    at_upper = (reduced < -threshold) & integer
+    upper[at_lower] = lower[at_lower]
+    lower[at_upper] = upper[at_upper]
+    return lower, upper
 
 
 def optimal_face(
@@ -262,20 +315,15 @@ def optimal_face(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Column bounds and tight rows that every integer solution within ``slack`` of the LP bound meets.
 
-    Reduced-cost fixing: an integer column whose reduced cost exceeds the slack in magnitude cannot
-    leave its bound (moving it by one unit costs more than the slack). Likewise a row with integral
+    Reduced-cost fixing for the columns (:func:`fix_by_reduced_cost`); likewise a row with integral
     data whose dual exceeds the slack must stay tight. With slack 0 (the LP bound is the integer
     optimum) these describe exactly the face of optimal solutions. ``reduced`` and ``row_dual`` must
     come from :func:`certified_reduced_costs`.
     """
-    threshold = slack + CERTIFICATE_TOLERANCE
-    lower, upper = model.col_lower.copy(), model.col_upper.copy()
-    integer = model.col_integer
-    at_lower = (reduced > threshold) & integer
-    at_upper = (reduced < -threshold) & integer
-    upper[at_lower] = lower[at_lower]
-    lower[at_upper] = upper[at_upper]
-    tight = (np.abs(row_dual) > threshold) & integral_rows
+    lower, upper = fix_by_reduced_cost(
+        reduced, slack, model.col_lower, model.col_upper, model.col_integer
+    )
+    tight = (np.abs(row_dual[: model.n_rows]) > slack + CERTIFICATE_TOLERANCE) & integral_rows
     return lower, upper, tight
 
 
@@ -294,14 +342,17 @@ def solve_model(
     start = np.zeros(model.n_cols) if start is None else start
     weights_integral = bool(_is_integral(model.primary).all())
 
+    state = ModelState(
+        model.col_lower.copy(), model.col_upper.copy(), np.zeros(model.n_rows, dtype=bool), []
+    )
     first = _solve_stage(
         backend,
         "weighted_gap",
         model.primary,
         gap_rel=0.0,
         integral_objective=weights_integral,
-        lower=model.col_lower,
-        upper=model.col_upper,
+        model=model,
+        state=state,
         start=start,
         deadline=deadline,
     )
@@ -318,37 +369,34 @@ def solve_model(
     elif time_left is not None and time_left <= 0:
         stages.append(StageReport("suitability", "not_run", None, None, None, 0.0, "none"))
     else:
-        lower, upper = model.col_lower, model.col_upper
         relaxation = first.relaxation
         reduced = None
         if relaxation is not None and relaxation.status is StageStatus.optimal:
-            reduced = certified_reduced_costs(model, model.primary, relaxation)
+            reduced = certified_reduced_costs(model, model.primary, relaxation, state)
         if reduced is not None and relaxation is not None and relaxation.row_dual is not None:
             slack = max(first.objective - float(relaxation.objective or 0.0), 0.0)
-            lower, upper, tight = optimal_face(
+            state.lower, state.upper, state.tight = optimal_face(
                 model, reduced, relaxation.row_dual, slack, _integral_rows(model)
             )
-            backend.set_col_bounds(lower, upper)
-            backend.set_row_upper_tight(tight)
-        fixed_columns = int(np.sum(lower == upper) - np.sum(model.col_lower == model.col_upper))
+            backend.set_col_bounds(state.lower, state.upper)
+            backend.set_row_upper_tight(state.tight)
+        fixed_columns = int(
+            np.sum(state.lower == state.upper) - np.sum(model.col_lower == model.col_upper)
+        )
         optimum = first.objective
         support = np.flatnonzero(model.primary)
         scale = max(1.0, model.primary_offset)  # the largest weighted gap possible
-        backend.add_row(
-            support,
-            model.primary[support],
-            -np.inf,
-            optimum + GAP_TOLERANCE * scale,
-            "fix_weighted_gap",
-        )
+        fix_bound = optimum + GAP_TOLERANCE * scale
+        backend.add_row(support, model.primary[support], -np.inf, fix_bound, "fix_weighted_gap")
+        state.added.append((support, model.primary[support], fix_bound))
         second = _solve_stage(
             backend,
             "suitability",
             model.secondary,
             gap_rel=options.suitability_gap,
             integral_objective=False,
-            lower=lower,
-            upper=upper,
+            model=model,
+            state=state,
             start=values,
             deadline=deadline,
         )

@@ -36,7 +36,9 @@ class StageOutcome:
     mip_gap: float | None
     seconds: float
     col_dual: FloatArray | None = None  # reduced costs, LP relaxations only
-    row_dual: FloatArray | None = None  # row duals of the model's rows, LP relaxations only
+    row_dual: FloatArray | None = (
+        None  # row duals (model rows, then added rows), LP relaxations only
+    )
 
 
 class Backend(Protocol):

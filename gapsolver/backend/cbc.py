@@ -67,6 +67,7 @@ class CbcBackend:
         order = np.argsort(row, kind="stable")
         starts = np.searchsorted(row[order], np.arange(len(names) + 1))
         self.rows: list[pulp.LpConstraint] = []
+        self.added: list[pulp.LpConstraint] = []
         for index, name in enumerate(names):
             span = order[starts[index] : starts[index + 1]]
             self.rows.append(self._add(col[span], value[span], -np.inf, float(upper[index]), name))
@@ -169,7 +170,7 @@ class CbcBackend:
                 0.0,
                 seconds,
                 col_dual=np.array([variable.dj or 0.0 for variable in self.variables], dtype=float),
-                row_dual=np.array([row.pi or 0.0 for row in self.rows], dtype=float),
+                row_dual=np.array([row.pi or 0.0 for row in self.rows + self.added], dtype=float),
             )
         if status is StageStatus.optimal:
             return StageOutcome(status, values, objective_value, objective_value, 0.0, seconds)

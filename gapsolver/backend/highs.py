@@ -174,7 +174,7 @@ class HighsBackend:
                 0.0,
                 seconds,
                 col_dual=np.array(solution.col_dual, dtype=float),
-                row_dual=np.array(solution.row_dual, dtype=float)[: self.n_rows],
+                row_dual=np.array(solution.row_dual, dtype=float),
             )
         bound = float(info.mip_dual_bound)
         gap = relative_gap(objective_value, bound)

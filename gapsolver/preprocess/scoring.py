@@ -157,20 +157,22 @@ def score_grid(
     n, m = len(options), len(requirements)
     if out is None:
         out = np.empty((n, m), dtype=float)
-    table = terms.state_req_table()[:, requirements]  # [S, m]
+    table = np.ascontiguousarray(terms.state_req_table()[:, requirements])  # [S, m]
     constant = terms.option_constant()[options]
-    ready = terms.option_ready[options]
     state = terms.option_state[options]
-    deadline = terms.req_deadline[requirements]
-    slack_weight = terms.weights["slack"]
+    # slack · w = clip(w/H · (deadline − ready), 0, w): the scale folded into the vectors once
+    scale = terms.weights["slack"] / HORIZON_DAYS
+    deadline = terms.req_deadline[requirements] * scale
+    ready = terms.option_ready[options] * scale
+    ceiling = terms.weights["slack"]
     rows = max(1, GRID_CHUNK_CELLS // max(m, 1))
+    slack = np.empty((rows, m), dtype=float)
     for begin in range(0, n, rows):
         end = min(begin + rows, n)
-        chunk = out[begin:end]
-        np.subtract(deadline[None, :], ready[begin:end, None], out=chunk)
-        chunk *= 1.0 / HORIZON_DAYS
-        np.clip(chunk, 0.0, 1.0, out=chunk)
-        chunk *= slack_weight
-        chunk += table.take(state[begin:end], axis=0)
+        chunk, part = out[begin:end], slack[: end - begin]
+        np.take(table, state[begin:end], axis=0, out=chunk)
         chunk += constant[begin:end, None]
+        np.subtract(deadline[None, :], ready[begin:end, None], out=part)
+        np.clip(part, 0.0, ceiling, out=part)
+        chunk += part
     return out

@@ -1,0 +1,1 @@
+"""gapsolver's benchmarks: `python -m benchmarks.run --help`."""

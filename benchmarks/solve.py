@@ -1,0 +1,98 @@
+"""The solve, phase by phase, on generated scenarios; each case in a fresh process for its peak memory.
+
+Phases: load (YAML file → validated scenario), encode, eligibility, score, rows (the model's
+constraint families), greedy (the baseline and warm start), handoff (matrix to the solver), solve
+(both ranked stages), extract (result). "Overhead" is every phase but solve.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from benchmarks.cases import SolveCase
+
+
+def _run(case: SolveCase, seed: int, solver: str, time_limit: float | None) -> dict[str, Any]:
+    from gapsolver import SolveOptions, load_scenario
+    from gapsolver.generate import generate
+    from gapsolver.model import build_model
+    from gapsolver.preprocess.encode import encode
+    from gapsolver.result import SolveStatus
+    from gapsolver.solve import build_result, solve_model
+    from gapsolver.strategies.greedy import greedy_plan
+
+    data = generate(**case.generator_args(seed))  # type: ignore[arg-type]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "scenario.yaml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        began = time.perf_counter()
+        scenario, _ = load_scenario(path)
+        phases = {"load": time.perf_counter() - began}
+    options = SolveOptions(solver=solver, time_limit=time_limit)
+    began = time.perf_counter()
+    enc = encode(scenario)
+    phases["encode"] = time.perf_counter() - began
+    model = build_model(enc)
+    phases |= model.timings
+    began = time.perf_counter()
+    start = greedy_plan(model)
+    phases["greedy"] = time.perf_counter() - began
+    values, stages, timings = solve_model(model, options, start=start)
+    phases["handoff"] = timings["handoff"]
+    phases["solve"] = timings["solver_total"] - timings["handoff"]
+    began = time.perf_counter()
+    proven = all(stage.status == "optimal" for stage in stages)
+    result = build_result(
+        model, values, stages, SolveStatus.optimal if proven else SolveStatus.feasible, options
+    )
+    phases["extract"] = time.perf_counter() - began
+    greedy_gap = float(model.primary @ start) + model.primary_offset
+    overhead = sum(seconds for phase, seconds in phases.items() if phase != "solve")
+    return {
+        "case": case.name,
+        "seed": seed,
+        "solver": solver,
+        "pledges": len(scenario.pledges),
+        "requirements": len(scenario.requirements),
+        "pairs": model.n_pairs,
+        "rows": model.n_rows,
+        "status": result.status.value,
+        "stage_methods": [stage.method for stage in stages],
+        "stage_seconds": [stage.seconds for stage in stages],
+        "weighted_gap": result.weighted_gap,
+        "greedy_weighted_gap": round(greedy_gap, 6),
+        "phases": phases,
+        "total_seconds": sum(phases.values()),
+        "overhead_seconds": overhead,
+        "overhead_over_solve": overhead / phases["solve"] if phases["solve"] > 0 else None,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_before_load_mb": rss_before / 1024,
+    }
+
+
+def _child(queue: Any, *args: Any) -> None:
+    try:
+        queue.put(_run(*args))
+    except Exception as error:  # report, never hang the parent
+        queue.put({"error": f"{type(error).__name__}: {error}"})
+
+
+def run_case(
+    case: SolveCase, seed: int = 1, solver: str = "highs", time_limit: float | None = 600
+) -> dict[str, Any]:
+    """Run one case in a fresh process (so its peak memory is its own)."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_child, args=(queue, case, seed, solver, time_limit))
+    process.start()
+    outcome = queue.get()
+    process.join()
+    return outcome
