@@ -19,6 +19,18 @@ import yaml
 from benchmarks.cases import SolveCase
 
 
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process's address space (VmHWM). ru_maxrss is not used where
+    VmHWM exists: Linux carries it over fork and exec, so a fresh child would report its parent's."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _run(case: SolveCase, seed: int, solver: str, time_limit: float | None) -> dict[str, Any]:
     from gapsolver import SolveOptions, load_scenario
     from gapsolver.generate import generate
@@ -32,7 +44,7 @@ def _run(case: SolveCase, seed: int, solver: str, time_limit: float | None) -> d
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "scenario.yaml"
         path.write_text(yaml.safe_dump(data, sort_keys=False))
-        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        rss_before = peak_rss_mb()
         began = time.perf_counter()
         scenario, _ = load_scenario(path)
         phases = {"load": time.perf_counter() - began}
@@ -73,8 +85,8 @@ def _run(case: SolveCase, seed: int, solver: str, time_limit: float | None) -> d
         "total_seconds": sum(phases.values()),
         "overhead_seconds": overhead,
         "overhead_over_solve": overhead / phases["solve"] if phases["solve"] > 0 else None,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "rss_before_load_mb": rss_before / 1024,
+        "peak_rss_mb": peak_rss_mb(),
+        "rss_before_load_mb": rss_before,
     }
 
 

@@ -37,6 +37,7 @@ stderr = Console(stderr=True)
 class Solver(StrEnum):
     highs = "highs"
     cbc = "cbc"
+    auto = "auto"
 
 
 class Strategy(StrEnum):
@@ -125,7 +126,10 @@ def solve(
         Strategy,
         typer.Option(help="optimal: the lexicographic MILP; greedy: the hand-planning baseline."),
     ] = Strategy.optimal,
-    solver: Annotated[Solver, typer.Option(help="MILP solver.")] = Solver.highs,
+    solver: Annotated[
+        Solver,
+        typer.Option(help="MILP solver; auto races HiGHS and CBC and keeps the first proven optimum."),
+    ] = Solver.highs,
     time_limit: Annotated[
         float | None,
         typer.Option(

@@ -42,7 +42,7 @@ class SolveOptions:
     strategy: str = "optimal"
     """'optimal' (the lexicographic MILP) or 'greedy' (the hand-planning baseline)."""
     solver: str = "highs"
-    """'highs' or 'cbc' (for the 'optimal' strategy)."""
+    """'highs', 'cbc', or 'auto' (both race; the first proven optimum wins)."""
     time_limit: float | None = None
     """Seconds for both stages together; None for no limit."""
     suitability_gap: float = 1e-4
@@ -54,8 +54,10 @@ class SolveOptions:
             raise SolverError(
                 f"unknown strategy {self.strategy!r}; choose one of {', '.join(STRATEGIES)}"
             )
-        if self.solver not in SOLVERS:
-            raise SolverError(f"unknown solver {self.solver!r}; choose one of {', '.join(SOLVERS)}")
+        if self.solver not in (*SOLVERS, "auto"):
+            raise SolverError(
+                f"unknown solver {self.solver!r}; choose one of {', '.join(SOLVERS)} or auto"
+            )
         if self.time_limit is not None and self.time_limit <= 0:
             raise SolverError("the time limit must be positive")
 
@@ -427,6 +429,7 @@ def solve_scenario(scenario: Scenario, options: SolveOptions | None = None) -> R
     values = greedy_plan(model)
     timings["greedy"] = time.perf_counter() - began
 
+    solver_used = options.solver
     if options.strategy == "greedy":
         stages = [
             StageReport(
@@ -441,13 +444,20 @@ def solve_scenario(scenario: Scenario, options: SolveOptions | None = None) -> R
         ]
         status = SolveStatus.feasible
     else:
-        values, stages, solve_timings = solve_model(model, options, start=values)
+        if options.solver == "auto":
+            from gapsolver.race import race
+
+            solver_used, values, stages, solve_timings = race(model, options, start=values)
+        else:
+            values, stages, solve_timings = solve_model(model, options, start=values)
         timings |= solve_timings
         proven = all(stage.status == StageStatus.optimal.value for stage in stages)
         status = SolveStatus.optimal if proven else SolveStatus.feasible
 
     began = time.perf_counter()
     result = build_result(model, values, stages, status, options)
+    if options.strategy == "optimal":
+        result.solver = solver_used
     timings["extract"] = time.perf_counter() - began
     result.timings = {name: round(seconds, 6) for name, seconds in timings.items()}
     return result

@@ -124,3 +124,24 @@ def test_stage_values_are_consistent(solver: str) -> None:
     gap_stage, suitability_stage = result.stages
     assert gap_stage.value == result.weighted_gap == 10
     assert np.isclose(suitability_stage.value, result.suitability)
+
+
+def test_auto_races_both_solvers_and_agrees_with_each() -> None:
+    scenario = build(
+        [req("R1", quantity=2, priority="critical"), req("R2", mission="M2", quantity=2)],
+        [pledge("P1", quantity=2), pledge("P2", state="CCC", quantity=1)],
+    )
+    auto = solve_scenario(scenario, SolveOptions(solver="auto", time_limit=60))
+    highs = solve_scenario(scenario, SolveOptions(solver="highs"))
+    assert auto.status.value == "optimal"
+    assert auto.solver in ("highs", "cbc") and auto.options["solver"] == "auto"
+    assert auto.weighted_gap == highs.weighted_gap
+    assert abs(auto.suitability - highs.suitability) <= 1e-4 * max(1.0, highs.suitability)
+
+
+def test_auto_from_the_command_line(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(scenario_data([req("R1")], [pledge("P1")])))
+    result = CliRunner().invoke(app, ["solve", str(path), "--solver", "auto", "--json"])
+    assert result.exit_code == 0, result.output
+    assert '"weighted_gap": 0.0' in result.stdout

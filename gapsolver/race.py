@@ -1,0 +1,103 @@
+"""`--solver auto`: HiGHS and CBC race on the two cores; the first proven optimum wins.
+
+Neither solver is fastest on every scenario (see docs/performance.md), so racing them bounds the
+solve time by the faster of the two. Each runs the whole lexicographic solve in its own process group,
+so that a loser is stopped together with any solver process it started.
+
+Both are exact on the weighted gap and within ``suitability_gap`` on suitability, so the figures agree
+whichever wins; where several plans tie, the assignments may differ with the winner. For bit-for-bit
+reproducible plans, name the solver.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import queue as queue_module
+import signal
+import time
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from gapsolver.backend import SOLVERS
+from gapsolver.exceptions import GapsolverError, SolverError
+from gapsolver.model import Model
+from gapsolver.result import StageReport
+
+_GRACE_SECONDS = 10.0
+
+
+def _contender(channel: Any, model: Model, options: Any, start: np.ndarray) -> None:
+    with contextlib.suppress(OSError):
+        os.setpgrp()  # a group of its own: the loser is stopped with its children
+    from gapsolver.solve import solve_model
+
+    try:
+        values, stages, timings = solve_model(model, options, start=start)
+        channel.put((options.solver, values, stages, timings, None))
+    except GapsolverError as error:
+        channel.put((options.solver, None, None, None, str(error)))
+    except Exception as error:  # report, never leave the parent waiting
+        channel.put((options.solver, None, None, None, f"{type(error).__name__}: {error}"))
+
+
+def _proven(stages: list[StageReport]) -> bool:
+    return all(stage.status == "optimal" for stage in stages)
+
+
+def race(
+    model: Model, options: Any, start: np.ndarray
+) -> tuple[str, np.ndarray, list[StageReport], dict[str, float]]:
+    """Run every solver on ``model``; return (winner, values, stages, timings)."""
+    methods = multiprocessing.get_all_start_methods()
+    context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    channel = context.Queue()
+    began = time.perf_counter()
+    contenders = {
+        solver: context.Process(
+            target=_contender, args=(channel, model, replace(options, solver=solver), start)
+        )
+        for solver in SOLVERS
+    }
+    for process in contenders.values():
+        process.start()
+    finished: dict[str, tuple[Any, ...]] = {}
+    errors: dict[str, str] = {}
+    winner: str | None = None
+    try:
+        while len(finished) + len(errors) < len(contenders):
+            wait = None
+            if options.time_limit is not None:
+                wait = max(options.time_limit + _GRACE_SECONDS - (time.perf_counter() - began), 0.1)
+            try:
+                solver, values, stages, timings, error = channel.get(timeout=wait)
+            except queue_module.Empty:
+                break
+            if error is not None:
+                errors[solver] = error
+                continue
+            finished[solver] = (values, stages, timings)
+            if _proven(stages):
+                winner = solver
+                break
+    finally:
+        for process in contenders.values():
+            if process.is_alive() and process.pid is not None:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pid, signal.SIGKILL)
+            process.join(timeout=5)
+    if winner is None:
+        if not finished:
+            detail = "; ".join(f"{name}: {text}" for name, text in errors.items()) or "no answer in time"
+            raise SolverError(f"auto: neither solver produced a plan ({detail})")
+
+        def rank(name: str) -> tuple[float, float, int]:
+            values = finished[name][0]
+            return (float(model.primary @ values), float(model.secondary @ values), SOLVERS.index(name))
+
+        winner = min(finished, key=rank)
+    values, stages, timings = finished[winner]
+    return winner, values, stages, timings | {"race_total": time.perf_counter() - began}
