@@ -128,7 +128,9 @@ def solve(
     ] = Strategy.optimal,
     solver: Annotated[
         Solver,
-        typer.Option(help="MILP solver; auto races HiGHS and CBC and keeps the first proven optimum."),
+        typer.Option(
+            help="MILP solver; auto races HiGHS and CBC and keeps the first proven optimum."
+        ),
     ] = Solver.highs,
     time_limit: Annotated[
         float | None,

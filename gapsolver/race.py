@@ -1,4 +1,7 @@
-"""`--solver auto`: HiGHS and CBC race on the two cores; the first proven optimum wins.
+"""Solves in child processes: `--solver auto` races HiGHS and CBC, and any solve with a time limit
+runs under supervision so that the limit holds even where a solver stops looking at the clock.
+
+`--solver auto`: HiGHS and CBC race on the two cores; the first proven optimum wins.
 
 Neither solver is fastest on every scenario (see docs/performance.md), so racing them bounds the
 solve time by the faster of the two. Each runs the whole lexicographic solve in its own process group,
@@ -42,6 +45,65 @@ def _contender(channel: Any, model: Model, options: Any, start: np.ndarray) -> N
         channel.put((options.solver, None, None, None, str(error)))
     except Exception as error:  # report, never leave the parent waiting
         channel.put((options.solver, None, None, None, f"{type(error).__name__}: {error}"))
+
+
+def _supervised_child(channel: Any, model: Model, options: Any, start: np.ndarray) -> None:
+    with contextlib.suppress(OSError):
+        os.setpgrp()
+    from gapsolver.solve import solve_model
+
+    def progress(values: np.ndarray, stages: list[StageReport]) -> None:
+        channel.put(("progress", values, stages, None, None))
+
+    try:
+        values, stages, timings = solve_model(model, options, start=start, progress=progress)
+        channel.put(("done", values, stages, timings, None))
+    except GapsolverError as error:
+        channel.put(("error", None, None, None, str(error)))
+    except Exception as error:
+        channel.put(("error", None, None, None, f"{type(error).__name__}: {error}"))
+
+
+def supervised(
+    model: Model, options: Any, start: np.ndarray
+) -> tuple[np.ndarray, list[StageReport], dict[str, float]]:
+    """Run the lexicographic solve in a child process and hold it to ``options.time_limit``: past the
+    limit (and a grace period for the solver's own stop), the child is killed and the latest plan it
+    reported is returned, with every unfinished stage marked as such."""
+    context: Any = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    )
+    channel = context.Queue()
+    began = time.perf_counter()
+    child = context.Process(target=_supervised_child, args=(channel, model, options, start))
+    child.start()
+    latest: tuple[np.ndarray, list[StageReport]] = (start, [])
+    try:
+        while True:
+            wait = max(options.time_limit + _GRACE_SECONDS - (time.perf_counter() - began), 0.1)
+            try:
+                kind, values, stages, timings, error = channel.get(timeout=wait)
+            except queue_module.Empty:
+                break
+            if kind == "done":
+                return values, stages, timings | {"supervised_total": time.perf_counter() - began}
+            if kind == "error":
+                raise SolverError(error)
+            latest = (values, stages)
+    finally:
+        if child.is_alive() and child.pid is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(child.pid, signal.SIGKILL)
+        child.join(timeout=5)
+    values, stages = latest
+    stopped = time.perf_counter() - began
+    names = [stage.objective for stage in stages]
+    if "weighted_gap" not in names:
+        stages = [
+            StageReport("weighted_gap", "feasible", None, None, None, round(stopped, 6), "stopped")
+        ]
+    stages = [*stages, StageReport("suitability", "not_run", None, None, None, 0.0, "stopped")]
+    return values, stages[:2], {"supervised_total": stopped}
 
 
 def _proven(stages: list[StageReport]) -> bool:
@@ -91,12 +153,18 @@ def race(
             process.join(timeout=5)
     if winner is None:
         if not finished:
-            detail = "; ".join(f"{name}: {text}" for name, text in errors.items()) or "no answer in time"
+            detail = (
+                "; ".join(f"{name}: {text}" for name, text in errors.items()) or "no answer in time"
+            )
             raise SolverError(f"auto: neither solver produced a plan ({detail})")
 
         def rank(name: str) -> tuple[float, float, int]:
             values = finished[name][0]
-            return (float(model.primary @ values), float(model.secondary @ values), SOLVERS.index(name))
+            return (
+                float(model.primary @ values),
+                float(model.secondary @ values),
+                SOLVERS.index(name),
+            )
 
         winner = min(finished, key=rank)
     values, stages, timings = finished[winner]

@@ -329,12 +329,19 @@ def optimal_face(
     return lower, upper, tight
 
 
+Progress = Callable[[np.ndarray, list[StageReport]], None]
+
+
 def solve_model(
-    model: Model, options: SolveOptions, start: np.ndarray | None = None
+    model: Model,
+    options: SolveOptions,
+    start: np.ndarray | None = None,
+    progress: Progress | None = None,
 ) -> tuple[np.ndarray, list[StageReport], dict[str, float]]:
     """Lexicographic solve; returns integral column values, the stage reports and phase timings.
 
     ``start`` is a feasible integral point (e.g. the greedy plan); all zeros when not given.
+    ``progress`` is told the plan and the finished stages each time a stage completes.
     """
     timings: dict[str, float] = {}
     began = time.perf_counter()
@@ -362,6 +369,8 @@ def solve_model(
     assert first.values is not None and first.objective is not None
     stages = [first.report(offset=model.primary_offset)]
     values = first.values
+    if progress is not None:
+        progress(values, list(stages))
 
     time_left = deadline()
     if not model.n_cols:
@@ -448,6 +457,10 @@ def solve_scenario(scenario: Scenario, options: SolveOptions | None = None) -> R
             from gapsolver.race import race
 
             solver_used, values, stages, solve_timings = race(model, options, start=values)
+        elif options.time_limit is not None:
+            from gapsolver.race import supervised
+
+            values, stages, solve_timings = supervised(model, options, start=values)
         else:
             values, stages, solve_timings = solve_model(model, options, start=values)
         timings |= solve_timings

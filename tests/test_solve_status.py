@@ -145,3 +145,35 @@ def test_auto_from_the_command_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["solve", str(path), "--solver", "auto", "--json"])
     assert result.exit_code == 0, result.output
     assert '"weighted_gap": 0.0' in result.stdout
+
+
+class HangingBackend(StoppedBackend):
+    """A solver that never comes back from the suitability stage (as HiGHS can in some phases)."""
+
+    def solve(self, objective, **kwargs) -> StageOutcome:  # type: ignore[no-untyped-def]
+        if objective is not self.model.primary:
+            import time
+
+            time.sleep(3600)
+        return self.real.solve(objective, **kwargs)
+
+
+def test_time_limit_holds_even_when_the_solver_does_not_stop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    import gapsolver.race as race_module
+
+    monkeypatch.setattr(race_module, "_GRACE_SECONDS", 0.5)
+    monkeypatch.setattr(
+        solve_module,
+        "make_backend",
+        lambda solver, model: HangingBackend(make_backend(solver, model), model, 0, False),
+    )
+    began = time.perf_counter()
+    result = solve_scenario(_scenario(), SolveOptions(time_limit=1.0))
+    assert time.perf_counter() - began < 8
+    assert result.status.value == "feasible"
+    assert [stage.status for stage in result.stages] == ["optimal", "not_run"]
+    assert result.weighted_gap == 10  # stage 1's proven optimum was kept
