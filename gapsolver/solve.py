@@ -421,6 +421,22 @@ def solve_model(
     return values, stages, timings | {"solver_total": time.perf_counter() - began}
 
 
+def run_solver(
+    model: Model, options: SolveOptions, start: np.ndarray
+) -> tuple[str, np.ndarray, list[StageReport], dict[str, float]]:
+    """The lexicographic solve as the options ask: a race of both solvers (``auto``), supervised in a
+    child process (a time limit), or in this process. Returns the solver that produced the plan too."""
+    if options.solver == "auto":
+        from gapsolver.race import race
+
+        return race(model, options, start=start)
+    if options.time_limit is not None:
+        from gapsolver.race import supervised
+
+        return (options.solver, *supervised(model, options, start=start))
+    return (options.solver, *solve_model(model, options, start=start))
+
+
 def solve_scenario(scenario: Scenario, options: SolveOptions | None = None) -> Result:
     """Solve a consistent scenario (see :func:`gapsolver.preprocess.load.load_scenario`)."""
     options = options or SolveOptions()
@@ -453,16 +469,7 @@ def solve_scenario(scenario: Scenario, options: SolveOptions | None = None) -> R
         ]
         status = SolveStatus.feasible
     else:
-        if options.solver == "auto":
-            from gapsolver.race import race
-
-            solver_used, values, stages, solve_timings = race(model, options, start=values)
-        elif options.time_limit is not None:
-            from gapsolver.race import supervised
-
-            values, stages, solve_timings = supervised(model, options, start=values)
-        else:
-            values, stages, solve_timings = solve_model(model, options, start=values)
+        solver_used, values, stages, solve_timings = run_solver(model, options, start=values)
         timings |= solve_timings
         proven = all(stage.status == StageStatus.optimal.value for stage in stages)
         status = SolveStatus.optimal if proven else SolveStatus.feasible
