@@ -65,6 +65,9 @@ class Model:
     """Minimise ``secondary @ v``: minus the total suitability score."""
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds spent on eligibility, scoring and rows while building."""
+    _matrix: tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray, list[str]] | None = (
+        field(default=None, repr=False)
+    )
 
     @property
     def n_pairs(self) -> int:
@@ -79,7 +82,13 @@ class Model:
         return sum(len(block.names) for block in self.blocks)
 
     def matrix(self) -> tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray, list[str]]:
-        """All blocks stacked: (row, col, value, lower, upper, names) with global row indices."""
+        """All blocks stacked: (row, col, value, lower, upper, names) with global row indices.
+        Computed once: the blocks do not change after :func:`build_model`."""
+        if self._matrix is None:
+            self._matrix = self._stack()
+        return self._matrix
+
+    def _stack(self) -> tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray, list[str]]:
         rows, cols, values, lowers, uppers, names = [], [], [], [], [], []
         offset = 0
         for block in self.blocks:

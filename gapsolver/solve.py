@@ -152,23 +152,19 @@ def _solve_stage(
     seconds += relaxation.seconds
     bound: float | None = None
     incumbent, incumbent_value = start, float(objective @ start)
+
+    def stage(status: StageStatus, method: str) -> _Stage:
+        return _Stage(name, status, incumbent, incumbent_value, bound, seconds, method, relaxation)
+
     if relaxation.status is StageStatus.optimal and relaxation.values is not None:
         bound = float(relaxation.objective or 0.0)
         if integral_objective:
             bound = float(np.ceil(bound - 1e-6))
         if _is_integral(relaxation.values).all():
-            values = np.round(relaxation.values)
-            value = float(objective @ values)
-            return _Stage(
-                name,
-                StageStatus.optimal,
-                values,
-                value,
-                min(bound, value),
-                seconds,
-                "lp",
-                relaxation,
-            )
+            incumbent = np.round(relaxation.values)
+            incumbent_value = float(objective @ incumbent)
+            bound = min(bound, incumbent_value)
+            return stage(StageStatus.optimal, "lp")
         # RINS: fix the columns where the LP and the incumbent agree; the incumbent stays feasible.
         rounded = np.round(relaxation.values)
         fixed = _is_integral(relaxation.values) & (rounded == incumbent)
@@ -183,28 +179,10 @@ def _solve_stage(
             if float(objective @ candidate) < incumbent_value:
                 incumbent, incumbent_value = candidate, float(objective @ candidate)
         if _proven(incumbent_value, bound, gap_rel):
-            return _Stage(
-                name,
-                StageStatus.optimal,
-                incumbent,
-                incumbent_value,
-                bound,
-                seconds,
-                "lp+fix",
-                relaxation,
-            )
+            return stage(StageStatus.optimal, "lp+fix")
     time_left = deadline()
     if time_left is not None and time_left <= 0:
-        return _Stage(
-            name,
-            StageStatus.feasible,
-            incumbent,
-            incumbent_value,
-            bound,
-            seconds,
-            "lp+fix",
-            relaxation,
-        )
+        return stage(StageStatus.feasible, "lp+fix")
     restricted_bounds = False
     if relaxation.status is StageStatus.optimal and relaxation.objective is not None:
         reduced = certified_reduced_costs(model, objective, relaxation, state)
@@ -231,7 +209,7 @@ def _solve_stage(
     status = StageStatus.optimal if full.status is StageStatus.optimal else StageStatus.feasible
     if bound is not None and _proven(incumbent_value, bound, gap_rel):
         status = StageStatus.optimal
-    return _Stage(name, status, incumbent, incumbent_value, bound, seconds, "mip", relaxation)
+    return stage(status, "mip")
 
 
 CERTIFICATE_TOLERANCE = 1e-7

@@ -41,6 +41,15 @@ class StageOutcome:
     )
 
 
+def relaxation_outcome(
+    values: FloatArray, objective: float, seconds: float, col_dual: FloatArray, row_dual: FloatArray
+) -> StageOutcome:
+    """The outcome of an LP relaxation solved to optimality: its value is its own bound."""
+    return StageOutcome(
+        StageStatus.optimal, values, objective, objective, 0.0, seconds, col_dual, row_dual
+    )
+
+
 class Backend(Protocol):
     name: str
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pulp
 
-from gapsolver.backend import StageOutcome, StageStatus, relative_gap
+from gapsolver.backend import StageOutcome, StageStatus, relative_gap, relaxation_outcome
 from gapsolver.exceptions import SolverError
 from gapsolver.model import Model
 from gapsolver.preprocess.encode import FloatArray, IntArray
@@ -162,15 +162,12 @@ class CbcBackend:
         values = np.array([variable.varValue or 0.0 for variable in self.variables], dtype=float)
         objective_value = float(objective @ values)
         if relax:
-            return StageOutcome(
-                status,
+            return relaxation_outcome(
                 values,
                 objective_value,
-                objective_value,
-                0.0,
                 seconds,
-                col_dual=np.array([variable.dj or 0.0 for variable in self.variables], dtype=float),
-                row_dual=np.array([row.pi or 0.0 for row in self.rows + self.added], dtype=float),
+                np.array([variable.dj or 0.0 for variable in self.variables], dtype=float),
+                np.array([row.pi or 0.0 for row in self.rows + self.added], dtype=float),
             )
         if status is StageStatus.optimal:
             return StageOutcome(status, values, objective_value, objective_value, 0.0, seconds)

@@ -9,7 +9,7 @@ import time
 import highspy
 import numpy as np
 
-from gapsolver.backend import StageOutcome, StageStatus, relative_gap
+from gapsolver.backend import StageOutcome, StageStatus, relative_gap, relaxation_outcome
 from gapsolver.exceptions import SolverError
 from gapsolver.model import Model
 from gapsolver.preprocess.encode import FloatArray, IntArray
@@ -166,15 +166,12 @@ class HighsBackend:
         if relax:
             if status is not StageStatus.optimal:
                 return StageOutcome(StageStatus.no_solution, None, None, None, None, seconds)
-            return StageOutcome(
-                status,
+            return relaxation_outcome(
                 values,
                 objective_value,
-                objective_value,
-                0.0,
                 seconds,
-                col_dual=np.array(solution.col_dual, dtype=float),
-                row_dual=np.array(solution.row_dual, dtype=float),
+                np.array(solution.col_dual, dtype=float),
+                np.array(solution.row_dual, dtype=float),
             )
         bound = float(info.mip_dual_bound)
         gap = relative_gap(objective_value, bound)
