@@ -80,11 +80,17 @@ def supervised(
     latest: tuple[np.ndarray, list[StageReport]] = (start, [])
     try:
         while True:
-            wait = max(options.time_limit + _GRACE_SECONDS - (time.perf_counter() - began), 0.1)
-            try:
-                kind, values, stages, timings, error = channel.get(timeout=wait)
-            except queue_module.Empty:
+            left = options.time_limit + _GRACE_SECONDS - (time.perf_counter() - began)
+            if left <= 0:
                 break
+            try:
+                kind, values, stages, timings, error = channel.get(timeout=min(left, 1.0))
+            except queue_module.Empty:
+                if not child.is_alive() and channel.empty():
+                    raise SolverError(
+                        f"the solver process ended without an answer (exit code {child.exitcode})"
+                    ) from None
+                continue
             if kind == "done":
                 return values, stages, timings | {"supervised_total": time.perf_counter() - began}
             if kind == "error":

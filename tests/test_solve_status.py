@@ -177,3 +177,26 @@ def test_time_limit_holds_even_when_the_solver_does_not_stop(
     assert result.status.value == "feasible"
     assert [stage.status for stage in result.stages] == ["optimal", "not_run"]
     assert result.weighted_gap == 10  # stage 1's proven optimum was kept
+
+
+class CrashingBackend(StoppedBackend):
+    """A solver that takes its process down with it."""
+
+    def solve(self, objective, **kwargs) -> StageOutcome:  # type: ignore[no-untyped-def]
+        import os
+
+        os._exit(9)
+
+
+def test_a_solver_process_that_dies_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setattr(
+        solve_module,
+        "make_backend",
+        lambda solver, model: CrashingBackend(make_backend(solver, model), model, 0, False),
+    )
+    began = time.perf_counter()
+    with pytest.raises(SolverError, match="ended without an answer"):
+        solve_scenario(_scenario(), SolveOptions(time_limit=60))
+    assert time.perf_counter() - began < 10
