@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from gapsolver.graph import donation_links, partnership_graph, training_links
 from gapsolver.schema import READINESS_ORDER, Readiness, Scenario
 from gapsolver.schema.scenario import GENDER_PARITY_TARGET_2028
 
@@ -160,7 +161,14 @@ def encode(scenario: Scenario) -> Encoded:
     trainings = scenario.trainings
     donations = scenario.donations
 
-    donation_recipient = _membership([d.eligible_recipients for d in donations], states)
+    # Who may receive which donation, and whose units may take which course: the partnership graph's
+    # edges, the one source of truth for partnerships.
+    graph = partnership_graph(scenario)
+    donation_position = index_map(d.id for d in donations)
+    training_position = index_map(t.id for t in trainings)
+    donation_recipient = np.zeros((len(donations), len(states)), dtype=bool)
+    for donation_id, recipient in donation_links(graph):
+        donation_recipient[donation_position[donation_id], states[recipient]] = True
     donation_item = np.array([items[d.item] for d in donations], dtype=np.int64)
     state_item_donor = np.zeros((len(states), len(items)), dtype=bool)
     for donation_index in range(len(donations)):
@@ -177,7 +185,9 @@ def encode(scenario: Scenario) -> Encoded:
 
     training_capability = np.array([capabilities[t.capability] for t in trainings], dtype=np.int64)
     training_ready = np.array([t.lead_time_days for t in trainings], dtype=np.int64)
-    training_trainee = _membership([t.eligible_trainees for t in trainings], states)
+    training_trainee = np.zeros((len(trainings), len(states)), dtype=bool)
+    for training_id, trainee in training_links(graph):
+        training_trainee[training_position[training_id], states[trainee]] = True
 
     # Options: untrained pledges once; pledges needing training once per training they could take.
     untrained = np.flatnonzero(~pledge_needs_training)
