@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from gapsolver.exceptions import GapsolverError, Problem
+from gapsolver.exceptions import GapsolverError, InputError, Problem
 
 app = typer.Typer(
     name="gapsolver",
@@ -202,6 +202,62 @@ def generate(
         f"{output}: {len(data['member_states'])} states, {len(data['missions'])} missions, "
         f"{len(data['requirements'])} requirements, {len(data['pledges'])} pledges, "
         f"{len(data['donations'])} donations, {len(data['trainings'])} trainings",
+        highlight=False,
+    )
+
+
+@app.command()
+@_handles_errors
+def graph(
+    scenario: ScenarioArgument,
+    export: Annotated[
+        Path,
+        typer.Option(
+            "--export",
+            help="File to write; the format follows the extension: .graphml, .gexf, .json "
+            "(node-link), .dot (Graphviz) or .png (a drawing).",
+        ),
+    ],
+    result: Annotated[
+        Path | None,
+        typer.Option(
+            "--result", help="A result JSON of this scenario, to put its plan on the graph."
+        ),
+    ] = None,
+) -> None:
+    """Export the partnership graph: donors, trainers, recipients and missions, with the plan if given."""
+    from gapsolver.graph import add_plan, export_graph, partnership_graph
+    from gapsolver.preprocess.load import load_scenario
+
+    inputs = [scenario, *([result] if result is not None else [])]
+    if any(export.resolve() == source.resolve() for source in inputs):
+        raise InputError(
+            [Problem("--export", f"{export} is an input of this command; it would be overwritten")]
+        )
+    loaded, warnings = load_scenario(scenario)
+    _print_warnings(warnings, str(scenario))
+    network = partnership_graph(loaded)
+    if result is not None:
+        try:
+            plan = json.loads(result.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as error:
+            raise InputError(
+                [Problem("", f"cannot read the result: {error}")], str(result)
+            ) from None
+        if plan.get("scenario") != loaded.name:
+            raise InputError(
+                [
+                    Problem(
+                        "scenario",
+                        f"the result is for {plan.get('scenario')!r}, not {loaded.name!r}",
+                    )
+                ],
+                str(result),
+            )
+        add_plan(network, loaded, plan)
+    export_graph(network, export)
+    stdout.print(
+        f"{export}: {network.number_of_nodes()} nodes, {network.number_of_edges()} edges",
         highlight=False,
     )
 

@@ -4,9 +4,18 @@ partnership links taken from it."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from conftest import build, pledge, req, run
+from typer.testing import CliRunner
 
-from gapsolver.graph import donation_links, partnership_graph, training_links
+from gapsolver.cli import app
+from gapsolver.graph import (
+    donation_links,
+    export_graph,
+    partnership_graph,
+    read_graph,
+    training_links,
+)
 from gapsolver.preprocess.encode import encode
 
 
@@ -59,7 +68,7 @@ def test_nodes_and_roles() -> None:
         "M1": None,
         "M2": None,
     }
-    assert graph.nodes["M1"] == {"kind": "mission", "name": "Mission one", "host": "HHH"}
+    assert graph.nodes["M1"] == {"kind": "mission", "full_name": "Mission one", "host": "HHH"}
 
 
 def test_partnership_edges_with_attributes() -> None:
@@ -118,3 +127,53 @@ def test_the_model_takes_its_partnership_links_from_the_graph() -> None:
         for t, s in zip(*np.nonzero(enc.training_trainee), strict=True)
     }
     assert seats == set(training_links(graph)) == {("T1", "CCC")}
+
+
+def _canonical(graph):  # type: ignore[no-untyped-def]
+    nodes = sorted((node, tuple(sorted(data.items()))) for node, data in graph.nodes(data=True))
+    edges = sorted(
+        (u, v, key, tuple(sorted(data.items())))
+        for u, v, key, data in graph.edges(keys=True, data=True)
+    )
+    return nodes, edges
+
+
+@pytest.mark.parametrize("suffix", [".graphml", ".gexf", ".json", ".dot"])
+def test_exports_reload_with_every_attribute(tmp_path, suffix: str) -> None:  # type: ignore[no-untyped-def]
+    scenario = _scenario()
+    graph = partnership_graph(scenario, run(scenario))
+    path = tmp_path / f"graph{suffix}"
+    export_graph(graph, path)
+    assert _canonical(read_graph(path)) == _canonical(graph)
+
+
+def test_png_drawing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    scenario = _scenario()
+    path = tmp_path / "graph.png"
+    export_graph(partnership_graph(scenario, run(scenario)), path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 5_000
+
+
+def test_graph_command(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import yaml
+    from conftest import scenario_data
+
+    source = tmp_path / "s.yaml"
+    source.write_text(yaml.safe_dump(scenario_data([req("R1")], [pledge("P1")])))
+    result_file = tmp_path / "r.json"
+    runner = CliRunner()
+    assert runner.invoke(app, ["solve", str(source), "-o", str(result_file)]).exit_code == 0
+    out = tmp_path / "g.graphml"
+    ran = runner.invoke(
+        app, ["graph", str(source), "--result", str(result_file), "--export", str(out)]
+    )
+    assert ran.exit_code == 0, ran.output
+    deployments = [d for _, _, d in read_graph(out).edges(data=True) if d["kind"] == "deployment"]
+    assert deployments == [{"kind": "deployment", "capability": "inf", "units": 1}]
+    bad = runner.invoke(app, ["graph", str(source), "--export", str(tmp_path / "g.xyz")])
+    assert bad.exit_code == 2 and "unknown format '.xyz'" in bad.output
+    clobber = runner.invoke(
+        app, ["graph", str(source), "--result", str(result_file), "--export", str(result_file)]
+    )
+    assert clobber.exit_code == 2 and "would be overwritten" in clobber.output
+    assert '"weighted_gap"' in result_file.read_text()
