@@ -211,55 +211,88 @@ def generate(
 def graph(
     scenario: ScenarioArgument,
     export: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--export",
-            help="File to write; the format follows the extension: .graphml, .gexf, .json "
+            help="Write the graph; the format follows the extension: .graphml, .gexf, .json "
             "(node-link), .dot (Graphviz) or .png (a drawing).",
         ),
-    ],
+    ] = None,
     result: Annotated[
         Path | None,
         typer.Option(
             "--result", help="A result JSON of this scenario, to put its plan on the graph."
         ),
     ] = None,
+    critical: Annotated[
+        bool,
+        typer.Option(
+            "--critical",
+            help="Withdraw each donation, training and contributing state in turn (a re-solve each) "
+            "and rank them by the increase in optimal weighted gap; single points of failure; "
+            "concentration of contributors per mission.",
+        ),
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="With --critical: write the analysis as JSON (atomically)."
+        ),
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes for --critical.")] = 2,
 ) -> None:
-    """Export the partnership graph: donors, trainers, recipients and missions, with the plan if given."""
+    """The partnership graph: export it (with a plan), or find what the plan depends on (--critical)."""
     from gapsolver.graph import add_plan, export_graph, partnership_graph
     from gapsolver.preprocess.load import load_scenario
 
+    if export is None and not critical:
+        raise InputError([Problem("", "say what to do: --export FILE and/or --critical")])
     inputs = [scenario, *([result] if result is not None else [])]
-    if any(export.resolve() == source.resolve() for source in inputs):
-        raise InputError(
-            [Problem("--export", f"{export} is an input of this command; it would be overwritten")]
-        )
+    for target, flag in ((export, "--export"), (output, "--output")):
+        if target is not None and any(target.resolve() == source.resolve() for source in inputs):
+            raise InputError(
+                [Problem(flag, f"{target} is an input of this command; it would be overwritten")]
+            )
     loaded, warnings = load_scenario(scenario)
     _print_warnings(warnings, str(scenario))
-    network = partnership_graph(loaded)
-    if result is not None:
-        try:
-            plan = json.loads(result.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as error:
-            raise InputError(
-                [Problem("", f"cannot read the result: {error}")], str(result)
-            ) from None
-        if plan.get("scenario") != loaded.name:
-            raise InputError(
-                [
-                    Problem(
-                        "scenario",
-                        f"the result is for {plan.get('scenario')!r}, not {loaded.name!r}",
-                    )
-                ],
-                str(result),
-            )
-        add_plan(network, loaded, plan)
-    export_graph(network, export)
-    stdout.print(
-        f"{export}: {network.number_of_nodes()} nodes, {network.number_of_edges()} edges",
-        highlight=False,
-    )
+    if export is not None:
+        network = partnership_graph(loaded)
+        if result is not None:
+            try:
+                plan = json.loads(result.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError) as error:
+                raise InputError(
+                    [Problem("", f"cannot read the result: {error}")], str(result)
+                ) from None
+            if plan.get("scenario") != loaded.name:
+                raise InputError(
+                    [
+                        Problem(
+                            "scenario",
+                            f"the result is for {plan.get('scenario')!r}, not {loaded.name!r}",
+                        )
+                    ],
+                    str(result),
+                )
+            add_plan(network, loaded, plan)
+        export_graph(network, export)
+        stdout.print(
+            f"{export}: {network.number_of_nodes()} nodes, {network.number_of_edges()} edges",
+            highlight=False,
+        )
+    if critical:
+        from gapsolver.dependence import dependence
+        from gapsolver.postprocess.write import write_json_atomic
+        from gapsolver.report import print_dependence
+
+        with stderr.status(
+            f"Withdrawing each partnership and contributor of {loaded.name} in turn…"
+        ):
+            report = dependence(loaded, workers=workers)
+        print_dependence(report, stdout)
+        if output is not None:
+            write_json_atomic(output, report.to_dict())
+            stdout.print(f"Analysis written to {output}", highlight=False)
 
 
 @app.command()

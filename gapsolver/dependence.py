@@ -1,0 +1,198 @@
+"""What the plan depends on: the increase in optimal weighted gap if one donation, one training or one
+contributing state were withdrawn; single points of failure; concentration of contributors per mission.
+
+Each withdrawal is a real re-solve of the scenario without that element, except where the answer is
+known without one: an element the base plan does not use can be withdrawn with the base plan still
+feasible — and still optimal, since withdrawing only removes options — so its increase is exactly 0.
+The re-solves run in parallel worker processes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from gapsolver.result import Result
+from gapsolver.schema import Scenario
+from gapsolver.solve import SolveOptions, solve_scenario
+
+KINDS = ("donation", "training", "state")
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    kind: str  # donation | training | state
+    id: str
+    weighted_gap_increase: float
+    gap_units_increase: int
+    used_by_plan: bool
+    """False when the base plan does not use it: then the increase is 0 without a re-solve."""
+
+
+@dataclass
+class DependenceReport:
+    scenario: str
+    base_weighted_gap: float
+    withdrawals: list[Withdrawal]
+    single_points_of_failure: list[dict[str, Any]] = field(default_factory=list)
+    concentration: list[dict[str, Any]] = field(default_factory=list)
+    re_solves: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def without(scenario: Scenario, kind: str, identifier: str) -> Scenario:
+    """The scenario with one donation, one training, or everything one state offers withdrawn."""
+    if kind == "donation":
+        return scenario.model_copy(
+            update={"donations": [d for d in scenario.donations if d.id != identifier]}
+        )
+    if kind == "training":
+        return scenario.model_copy(
+            update={"trainings": [t for t in scenario.trainings if t.id != identifier]}
+        )
+    return scenario.model_copy(
+        update={
+            "pledges": [p for p in scenario.pledges if p.state != identifier],
+            "donations": [d for d in scenario.donations if d.donor != identifier],
+            "trainings": [t for t in scenario.trainings if t.trainer != identifier],
+        }
+    )
+
+
+def _used(base: Result, scenario: Scenario) -> dict[str, set[str]]:
+    used: dict[str, set[str]] = {kind: set() for kind in KINDS}
+    used["donation"] = {use.donation for use in base.donations if use.items > 0}
+    used["training"] = {a.training for a in base.assignments if a.training is not None}
+    donors = {d.id: d.donor for d in scenario.donations}
+    trainers = {t.id: t.trainer for t in scenario.trainings}
+    used["state"] = (
+        {a.state for a in base.assignments}
+        | {donors[d] for d in used["donation"]}
+        | {trainers[t] for t in used["training"]}
+    )
+    return used
+
+
+def _solve_without(args: tuple[Scenario, str, str, SolveOptions]) -> tuple[str, str, float, int]:
+    scenario, kind, identifier, options = args
+    result = solve_scenario(without(scenario, kind, identifier), options)
+    return kind, identifier, result.weighted_gap, result.gap_units
+
+
+def single_points_of_failure(scenario: Scenario, base: Result) -> list[dict[str, Any]]:
+    """Requirements (partly) filled by one state only, and recipients whose donated items come from
+    one donor only."""
+    found: list[dict[str, Any]] = []
+    states_of: dict[str, set[str]] = defaultdict(set)
+    for assignment in base.assignments:
+        states_of[assignment.requirement].add(assignment.state)
+    for requirement in base.requirements:
+        states = states_of.get(requirement.id, set())
+        if requirement.allocated > 0 and len(states) == 1:
+            found.append(
+                {
+                    "kind": "requirement_single_contributor",
+                    "requirement": requirement.id,
+                    "state": next(iter(states)),
+                    "units": requirement.allocated,
+                }
+            )
+    donors = {d.id: d.donor for d in scenario.donations}
+    donors_of: dict[str, set[str]] = defaultdict(set)
+    for use in base.donations:
+        donors_of[use.recipient].add(donors[use.donation])
+    for recipient, donor_set in sorted(donors_of.items()):
+        if len(donor_set) == 1:
+            found.append(
+                {
+                    "kind": "recipient_single_donor",
+                    "recipient": recipient,
+                    "donor": next(iter(donor_set)),
+                }
+            )
+    return found
+
+
+def concentration(base: Result) -> list[dict[str, Any]]:
+    """Herfindahl–Hirschman index of deployed units by contributing state, per mission (0–10,000)."""
+    units: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for assignment in base.assignments:
+        units[assignment.mission][assignment.state] += assignment.units
+    rows = []
+    for mission, by_state in sorted(units.items()):
+        total = sum(by_state.values())
+        hhi = sum((100.0 * count / total) ** 2 for count in by_state.values())
+        top_state, top_units = max(sorted(by_state.items()), key=lambda item: item[1])
+        rows.append(
+            {
+                "mission": mission,
+                "units": total,
+                "states": len(by_state),
+                "hhi": round(hhi, 1),
+                "largest": top_state,
+                "largest_share": round(top_units / total, 4),
+            }
+        )
+    return rows
+
+
+def dependence(
+    scenario: Scenario, options: SolveOptions | None = None, workers: int = 2
+) -> DependenceReport:
+    """Withdraw every donation, training and contributing state in turn; rank by the increase in
+    optimal weighted gap (largest first, then kind and id)."""
+    options = options or SolveOptions()
+    base = solve_scenario(scenario, options)
+    used = _used(base, scenario)
+    candidates = (
+        [("donation", d.id) for d in scenario.donations]
+        + [("training", t.id) for t in scenario.trainings]
+        + [
+            ("state", s)
+            for s in sorted(
+                {p.state for p in scenario.pledges}
+                | {d.donor for d in scenario.donations}
+                | {t.trainer for t in scenario.trainings}
+            )
+        ]
+    )
+    to_solve = [
+        (scenario, kind, identifier, options)
+        for kind, identifier in candidates
+        if identifier in used[kind]
+    ]
+    outcomes: dict[tuple[str, str], tuple[float, int]] = {}
+    if to_solve:
+        if workers > 1 and len(to_solve) > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for kind, identifier, gap, units in pool.map(_solve_without, to_solve):
+                    outcomes[(kind, identifier)] = (gap, units)
+        else:
+            for args in to_solve:
+                kind, identifier, gap, units = _solve_without(args)
+                outcomes[(kind, identifier)] = (gap, units)
+    withdrawals = []
+    for kind, identifier in candidates:
+        gap, units = outcomes.get((kind, identifier), (base.weighted_gap, base.gap_units))
+        withdrawals.append(
+            Withdrawal(
+                kind,
+                identifier,
+                round(gap - base.weighted_gap, 9),
+                units - base.gap_units,
+                identifier in used[kind],
+            )
+        )
+    withdrawals.sort(key=lambda w: (-w.weighted_gap_increase, KINDS.index(w.kind), w.id))
+    return DependenceReport(
+        scenario=scenario.name,
+        base_weighted_gap=base.weighted_gap,
+        withdrawals=withdrawals,
+        single_points_of_failure=single_points_of_failure(scenario, base),
+        concentration=concentration(base),
+        re_solves=len(to_solve),
+    )
