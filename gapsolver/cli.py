@@ -233,10 +233,20 @@ def graph(
             "concentration of contributors per mission.",
         ),
     ] = False,
+    chains: Annotated[
+        bool,
+        typer.Option(
+            "--chains",
+            help="For every conditional pledge: the donor → recipient (+ trainer) → mission chain the "
+            "plan used, or why none could be used.",
+        ),
+    ] = False,
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="With --critical: write the analysis as JSON (atomically)."
+            "--output",
+            "-o",
+            help="With --critical and/or --chains: write them as JSON (atomically).",
         ),
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes for --critical.")] = 2,
@@ -245,8 +255,8 @@ def graph(
     from gapsolver.graph import add_plan, export_graph, partnership_graph
     from gapsolver.preprocess.load import load_scenario
 
-    if export is None and not critical:
-        raise InputError([Problem("", "say what to do: --export FILE and/or --critical")])
+    if export is None and not critical and not chains:
+        raise InputError([Problem("", "say what to do: --export FILE, --critical and/or --chains")])
     inputs = [scenario, *([result] if result is not None else [])]
     for target, flag in ((export, "--export"), (output, "--output")):
         if target is not None and any(target.resolve() == source.resolve() for source in inputs):
@@ -280,9 +290,18 @@ def graph(
             f"{export}: {network.number_of_nodes()} nodes, {network.number_of_edges()} edges",
             highlight=False,
         )
+    analysis: dict[str, Any] = {}
+    if chains:
+        from gapsolver.chains import enabling_chains
+        from gapsolver.report import print_chains
+        from gapsolver.solve import solve_scenario
+
+        with stderr.status(f"Solving {loaded.name} to trace its enabling chains…"):
+            found = enabling_chains(loaded, solve_scenario(loaded))
+        print_chains(found, stdout)
+        analysis["chains"] = [chain.to_dict() for chain in found]
     if critical:
         from gapsolver.dependence import dependence
-        from gapsolver.postprocess.write import write_json_atomic
         from gapsolver.report import print_dependence
 
         with stderr.status(
@@ -290,9 +309,12 @@ def graph(
         ):
             report = dependence(loaded, workers=workers)
         print_dependence(report, stdout)
-        if output is not None:
-            write_json_atomic(output, report.to_dict())
-            stdout.print(f"Analysis written to {output}", highlight=False)
+        analysis |= report.to_dict()
+    if output is not None and analysis:
+        from gapsolver.postprocess.write import write_json_atomic
+
+        write_json_atomic(output, analysis)
+        stdout.print(f"Analysis written to {output}", highlight=False)
 
 
 @app.command()

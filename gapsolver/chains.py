@@ -1,0 +1,165 @@
+"""Enabling chains: for every conditional pledge (one that needs donated equipment and/or training),
+the chain donor → recipient (+ trainer) → mission the plan used, or why none could be used.
+
+Why-not reasons, checked in this order (the first that holds is reported, with its details):
+
+- ``no_eligible_donor``: no donation of the needed item lists the state as a recipient;
+- ``no_training_offered``: no training for the capability lists the state as a trainee;
+- ``lead_time_misses_needed_by``: every requirement it could otherwise serve needs the units before the
+  trainings it could take would have them ready;
+- ``blocked_by_rules``: no requirement it could serve at all (the hard rules that block it are named);
+- ``no_training_seat``: the trainings it could take are full in the plan;
+- ``no_donated_items_left``: the donations it could draw on are given out in full in the plan;
+- ``not_needed``: it could serve, but the plan fills those requirements at least as well without it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from gapsolver.preprocess.eligibility import RULES
+from gapsolver.preprocess.encode import Encoded, encode
+from gapsolver.result import Result
+from gapsolver.schema import Pledge, Scenario
+
+
+@dataclass(frozen=True)
+class Chain:
+    pledge: str
+    state: str
+    capability: str
+    needs: str  # "equipment", "training" or "equipment+training"
+    used: bool
+    units: int = 0
+    donations: list[dict[str, Any]] = field(default_factory=list)  # {donation, donor, items}
+    trainings: list[dict[str, Any]] = field(default_factory=list)  # {training, trainer, seats}
+    deployments: list[dict[str, Any]] = field(default_factory=list)  # {requirement, mission, units}
+    reason: dict[str, Any] | None = None  # why not used: {type, ...details}
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _needs(pledge: Pledge) -> str:
+    parts = (["equipment"] if pledge.needs_equipment else []) + (
+        ["training"] if pledge.needs_training else []
+    )
+    return "+".join(parts)
+
+
+def _why_not(scenario: Scenario, enc: Encoded, result: Result, pledge_index: int) -> dict[str, Any]:
+    pledge = scenario.pledges[pledge_index]
+    if pledge.needs_equipment and not any(
+        d.item == pledge.needs_equipment.item and pledge.state in d.eligible_recipients
+        for d in scenario.donations
+    ):
+        return {"type": "no_eligible_donor", "item": pledge.needs_equipment.item}
+    courses = [
+        t
+        for t in scenario.trainings
+        if t.capability == pledge.capability and pledge.state in t.eligible_trainees
+    ]
+    if pledge.needs_training and not courses:
+        return {"type": "no_training_offered", "capability": pledge.capability}
+
+    options = np.flatnonzero(enc.option_pledge == pledge_index)
+    requirements = np.flatnonzero(enc.req_capability == enc.pledge_capability[pledge_index])
+    blocked: Counter[str] = Counter()
+    eligible_any = False
+    late_only = False
+    for option in options.tolist():
+        for requirement in requirements.tolist():
+            o, r = np.array([option]), np.array([requirement])
+            failed = [rule.name for rule in RULES if not bool(rule.test(enc, o, r)[0])]
+            if not failed:
+                eligible_any = True
+            elif failed == ["date"]:
+                late_only = True
+            blocked.update(failed)
+    if not eligible_any:
+        if late_only:
+            ready = min(enc.option_ready[options].tolist()) if options.size else 0
+            return {
+                "type": "lead_time_misses_needed_by",
+                "ready": str(enc.day(int(ready))),
+                "trainings": sorted(t.id for t in courses),
+            }
+        return {"type": "blocked_by_rules", "rules": dict(sorted(blocked.items()))}
+    if pledge.needs_training:
+        seats = {use.training: use for use in result.trainings}
+        if all(seats[t.id].seats_used >= t.capacity for t in courses):
+            return {"type": "no_training_seat", "trainings": sorted(t.id for t in courses)}
+    if pledge.needs_equipment:
+        item = pledge.needs_equipment.item
+        sources = [
+            d
+            for d in scenario.donations
+            if d.item == item and pledge.state in d.eligible_recipients
+        ]
+        given: Counter[str] = Counter()
+        for use in result.donations:
+            given[use.donation] += use.items
+        if all(given[d.id] + pledge.needs_equipment.per_unit > d.quantity for d in sources):
+            return {"type": "no_donated_items_left", "donations": sorted(d.id for d in sources)}
+    return {"type": "not_needed"}
+
+
+def enabling_chains(scenario: Scenario, result: Result, enc: Encoded | None = None) -> list[Chain]:
+    """One chain per conditional pledge, in scenario order."""
+    enc = enc or encode(scenario)
+    donors = {d.id: d for d in scenario.donations}
+    trainers = {t.id: t.trainer for t in scenario.trainings}
+    chains = []
+    for index, pledge in enumerate(scenario.pledges):
+        if not (pledge.needs_equipment or pledge.needs_training):
+            continue
+        assignments = [a for a in result.assignments if a.pledge == pledge.id]
+        units = sum(a.units for a in assignments)
+        if units == 0:
+            chains.append(
+                Chain(
+                    pledge.id,
+                    pledge.state,
+                    pledge.capability,
+                    _needs(pledge),
+                    False,
+                    reason=_why_not(scenario, enc, result, index),
+                )
+            )
+            continue
+        seats: Counter[str] = Counter()
+        for a in assignments:
+            if a.training is not None:
+                seats[a.training] += a.units
+        donations = []
+        if pledge.needs_equipment:
+            item = pledge.needs_equipment.item
+            donations = [
+                {"donation": use.donation, "donor": use.donor, "items": use.items}
+                for use in result.donations
+                if use.recipient == pledge.state and donors[use.donation].item == item
+            ]
+        chains.append(
+            Chain(
+                pledge.id,
+                pledge.state,
+                pledge.capability,
+                _needs(pledge),
+                True,
+                units=units,
+                donations=donations,
+                trainings=[
+                    {"training": t, "trainer": trainers[t], "seats": n}
+                    for t, n in sorted(seats.items())
+                ],
+                deployments=[
+                    {"requirement": a.requirement, "mission": a.mission, "units": a.units}
+                    for a in assignments
+                ],
+            )
+        )
+    return chains
