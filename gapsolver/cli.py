@@ -141,6 +141,13 @@ def solve(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the result JSON to stdout instead of tables.")
     ] = False,
+    impact: Annotated[
+        bool,
+        typer.Option(
+            "--donation-impact",
+            help="Also solve without each donation the plan uses: the weighted gap it closes.",
+        ),
+    ] = False,
 ) -> None:
     """Find the allocation with the smallest priority-weighted gap, then the most suitable one."""
     from gapsolver.postprocess.write import write_json_atomic
@@ -155,6 +162,11 @@ def solve(
         f"Solving {loaded.name} with {solver.value}: weighted gap, then suitability…"
     ):
         result = solve_scenario(loaded, options)
+    if impact:
+        from gapsolver.dependence import donation_impact
+
+        with stderr.status("Solving without each donation the plan uses…"):
+            result.donation_impact = donation_impact(loaded, result, options)
     data = result.to_dict()
     if output is not None:
         write_json_atomic(output, data)

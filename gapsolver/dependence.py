@@ -196,3 +196,26 @@ def dependence(
         concentration=concentration(base),
         re_solves=len(to_solve),
     )
+
+
+def donation_impact(
+    scenario: Scenario, base: Result, options: SolveOptions | None = None, workers: int = 2
+) -> list[dict[str, Any]]:
+    """For every donation the plan uses: the optimal weighted gap without it and the gap it closes."""
+    options = options or SolveOptions()
+    used = sorted({use.donation for use in base.donations if use.items > 0})
+    jobs = [(scenario, "donation", donation, options) for donation in used]
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            outcomes = list(pool.map(_solve_without, jobs))
+    else:
+        outcomes = [_solve_without(job) for job in jobs]
+    return [
+        {
+            "donation": identifier,
+            "weighted_gap_without": gap,
+            "weighted_gap_closed": round(gap - base.weighted_gap, 9),
+            "gap_units_closed": units - base.gap_units,
+        }
+        for _, identifier, gap, units in outcomes
+    ]

@@ -45,10 +45,26 @@ def partnerships_table(result: Result) -> Group:
     parts = []
     if result.donations:
         table = Table(title="Donated equipment used", title_justify="left")
-        for column in ("donation", "donor", "item", "recipient", "items"):
+        for column in ("donation", "donor", "item", "recipient", "items", "fills"):
             table.add_column(column, justify="right" if column == "items" else "left")
         for use in result.donations:
-            table.add_row(use.donation, use.donor, use.item, use.recipient, str(use.items))
+            fills = ", ".join(f"{f['requirement']} ({f['units']})" for f in use.requirements)
+            table.add_row(use.donation, use.donor, use.item, use.recipient, str(use.items), fills)
+        parts.append(table)
+    if result.donation_impact:
+        table = Table(
+            title="What each donation closes (optimal plan with and without it)",
+            title_justify="left",
+        )
+        for column in ("donation", "weighted gap without", "weighted gap closed", "units closed"):
+            table.add_column(column, justify="left" if column == "donation" else "right")
+        for row in result.donation_impact:
+            table.add_row(
+                row["donation"],
+                f"{row['weighted_gap_without']:g}",
+                f"{row['weighted_gap_closed']:g}",
+                str(row["gap_units_closed"]),
+            )
         parts.append(table)
     used = [training for training in result.trainings if training.seats_used]
     if used:

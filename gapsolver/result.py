@@ -68,6 +68,9 @@ class DonationUse:
     item: str
     recipient: str
     items: int
+    requirements: list[dict[str, Any]] = field(default_factory=list)
+    """What the recipient's units using this item fill: {requirement, mission, units} (items are pooled
+    per recipient and item, so every donation of the item to the same recipient lists the same)."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,9 @@ class Result:
     model_size: dict[str, int]
     timings: dict[str, float]
     options: dict[str, Any] = field(default_factory=dict)
+    donation_impact: list[dict[str, Any]] | None = None
+    """With --donation-impact: per used donation, the optimal weighted gap without it and the gap it
+    closes ({donation, weighted_gap_without, weighted_gap_closed, gap_units_closed})."""
 
     @property
     def allocated_units(self) -> int:

@@ -181,4 +181,32 @@ def test_critical_command_writes_withdrawals(tmp_path: Path) -> None:
     data = json.loads(output.read_text())
     assert {"kind", "id", "weighted_gap_increase"} <= set(data["withdrawals"][0])
     nothing = runner.invoke(app, ["graph", str(source)])
-    assert nothing.exit_code == 2 and "--export FILE and/or --critical" in nothing.output
+    assert nothing.exit_code == 2 and "--export FILE, --critical and/or --chains" in nothing.output
+
+
+def test_donation_report_and_impact_equal_two_solves(tmp_path: Path) -> None:
+    data = _data()
+    scenario = scenario_from_data(data)
+    base = solve_scenario(scenario)
+    # the requirements each recipient's donated items fill are the assignments of its units needing them
+    for use in base.donations:
+        expected = sorted(
+            (a.requirement, a.units)
+            for a in base.assignments
+            if a.state == use.recipient and a.capability == "uh"
+        )
+        assert sorted((f["requirement"], f["units"]) for f in use.requirements) == expected
+    source = tmp_path / "s.yaml"
+    source.write_text(yaml.safe_dump(data))
+    output = tmp_path / "r.json"
+    ran = CliRunner().invoke(app, ["solve", str(source), "--donation-impact", "-o", str(output)])
+    assert ran.exit_code == 0, ran.output
+    impact = json.loads(output.read_text())["donation_impact"]
+    used = sorted({use.donation for use in base.donations})
+    assert [row["donation"] for row in impact] == used
+    for row in impact:
+        alone = solve_scenario(
+            scenario_from_data(_independently_without(data, "donation", row["donation"]))
+        )
+        assert row["weighted_gap_without"] == alone.weighted_gap
+        assert row["weighted_gap_closed"] == alone.weighted_gap - base.weighted_gap

@@ -76,6 +76,17 @@ def donation_uses(model: Model, units: np.ndarray) -> list[DonationUse]:
         (enc.pledge_state[pledge[with_item]], enc.pledge_item[pledge[with_item]]),
         (x[with_item] * enc.pledge_per_unit[pledge[with_item]]).astype(np.int64),
     )
+    fills: dict[tuple[int, int], list[dict[str, object]]] = {}
+    for k in np.flatnonzero((x > 0) & with_item).tolist():
+        key = (int(enc.pledge_state[pledge[k]]), int(enc.pledge_item[pledge[k]]))
+        r = int(model.pair_requirement[k])
+        fills.setdefault(key, []).append(
+            {
+                "requirement": enc.requirement_ids[r],
+                "mission": enc.mission_ids[int(enc.req_mission[r])],
+                "units": int(x[k]),
+            }
+        )
     out = []
     for j in np.lexsort((model.give_state, model.give_donation)).tolist():
         d, s = int(model.give_donation[j]), int(model.give_state[j])
@@ -92,6 +103,7 @@ def donation_uses(model: Model, units: np.ndarray) -> list[DonationUse]:
                 item=donation.item,
                 recipient=enc.state_ids[s],
                 items=items,
+                requirements=fills.get((s, item), []),
             )
         )
     return out
