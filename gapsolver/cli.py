@@ -331,6 +331,41 @@ def graph(
 
 @app.command()
 @_handles_errors
+def diff(
+    result_a: Annotated[
+        Path, typer.Argument(help="The first result JSON (the baseline).", show_default=False)
+    ],
+    result_b: Annotated[Path, typer.Argument(help="The second result JSON.", show_default=False)],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the difference as JSON (atomically)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the difference as JSON.")] = False,
+) -> None:
+    """What changed from plan A to plan B: gaps opened and closed, assignments moved, donations
+    redirected, training seats, headline figures."""
+    from gapsolver.diff import diff_results, read_result
+    from gapsolver.postprocess.write import write_json_atomic
+    from gapsolver.report import print_diff
+
+    first, second = read_result(result_a), read_result(result_b)
+    if first["scenario"] != second["scenario"]:
+        stderr.print(
+            f"[yellow]warning:[/yellow] comparing plans of different scenarios "
+            f"({escape(str(first['scenario']))} and {escape(str(second['scenario']))})",
+            highlight=False,
+        )
+    difference = diff_results(first, second)
+    if output is not None:
+        write_json_atomic(output, difference)
+    if as_json:
+        sys.stdout.write(json.dumps(difference, indent=2) + "\n")
+    else:
+        print_diff(difference, stdout)
+
+
+@app.command()
+@_handles_errors
 def schema() -> None:
     """Print the JSON Schema of scenario files."""
     from gapsolver.schema import Scenario
