@@ -313,13 +313,27 @@ def graph(
         print_chains(found, stdout)
         analysis["chains"] = [chain.to_dict() for chain in found]
     if critical:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
         from gapsolver.dependence import dependence
         from gapsolver.report import print_dependence
 
-        with stderr.status(
-            f"Withdrawing each partnership and contributor of {loaded.name} in turn…"
-        ):
-            report = dependence(loaded, workers=workers)
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=stderr,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(
+                f"Re-solving {loaded.name} without each element it uses", total=None
+            )
+
+            def advance(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            report = dependence(loaded, workers=workers, progress=advance)
         print_dependence(report, stdout)
         analysis |= report.to_dict()
     if output is not None and analysis:

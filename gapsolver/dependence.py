@@ -10,7 +10,8 @@ The re-solves run in parallel worker processes.
 from __future__ import annotations
 
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -140,8 +141,36 @@ def concentration(base: Result) -> list[dict[str, Any]]:
     return rows
 
 
+Progress = Callable[[int, int], None]
+"""Told (re-solves done, re-solves in all) as each finishes."""
+
+
+def _run_all(
+    jobs: list[tuple[Scenario, str, str, SolveOptions]], workers: int, progress: Progress | None
+) -> list[tuple[str, str, float, int]]:
+    outcomes = []
+    if progress is not None:
+        progress(0, len(jobs))
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_solve_without, job) for job in jobs]
+            for done, future in enumerate(as_completed(futures), start=1):
+                outcomes.append(future.result())
+                if progress is not None:
+                    progress(done, len(jobs))
+    else:
+        for done, job in enumerate(jobs, start=1):
+            outcomes.append(_solve_without(job))
+            if progress is not None:
+                progress(done, len(jobs))
+    return outcomes
+
+
 def dependence(
-    scenario: Scenario, options: SolveOptions | None = None, workers: int = 2
+    scenario: Scenario,
+    options: SolveOptions | None = None,
+    workers: int = 2,
+    progress: Progress | None = None,
 ) -> DependenceReport:
     """Withdraw every donation, training and contributing state in turn; rank by the increase in
     optimal weighted gap (largest first, then kind and id)."""
@@ -165,16 +194,10 @@ def dependence(
         for kind, identifier in candidates
         if identifier in used[kind]
     ]
-    outcomes: dict[tuple[str, str], tuple[float, int]] = {}
-    if to_solve:
-        if workers > 1 and len(to_solve) > 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                for kind, identifier, gap, units in pool.map(_solve_without, to_solve):
-                    outcomes[(kind, identifier)] = (gap, units)
-        else:
-            for args in to_solve:
-                kind, identifier, gap, units = _solve_without(args)
-                outcomes[(kind, identifier)] = (gap, units)
+    outcomes = {
+        (kind, identifier): (gap, units)
+        for kind, identifier, gap, units in _run_all(to_solve, workers, progress)
+    }
     withdrawals = []
     for kind, identifier in candidates:
         gap, units = outcomes.get((kind, identifier), (base.weighted_gap, base.gap_units))
@@ -205,11 +228,7 @@ def donation_impact(
     options = options or SolveOptions()
     used = sorted({use.donation for use in base.donations if use.items > 0})
     jobs = [(scenario, "donation", donation, options) for donation in used]
-    if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            outcomes = list(pool.map(_solve_without, jobs))
-    else:
-        outcomes = [_solve_without(job) for job in jobs]
+    outcomes = sorted(_run_all(jobs, workers, None), key=lambda outcome: outcome[1])
     return [
         {
             "donation": identifier,
