@@ -93,9 +93,22 @@ def _handles_errors(command: Callable[..., None]) -> Callable[..., None]:
     return run
 
 
-def _print_warnings(warnings: list[Problem], source: str) -> None:
-    for warning in warnings:
+WARNINGS_SHOWN = 10
+
+
+def _print_warnings(
+    warnings: list[Problem], source: str, limit: int | None = WARNINGS_SHOWN
+) -> None:
+    """Warnings on stderr: the first ``limit`` of them (all with None) and how many more there are."""
+    shown = warnings if limit is None else warnings[:limit]
+    for warning in shown:
         stderr.print(f"[yellow]warning:[/yellow] {escape(warning.render(source))}", highlight=False)
+    if len(warnings) > len(shown):
+        stderr.print(
+            f"[yellow]warning:[/yellow] … and {len(warnings) - len(shown)} more "
+            f"(`gapsolver validate {escape(source)}` lists them all)",
+            highlight=False,
+        )
 
 
 @app.command()
@@ -105,7 +118,7 @@ def validate(scenario: ScenarioArgument) -> None:
     from gapsolver.preprocess.load import load_scenario
 
     loaded, warnings = load_scenario(scenario)
-    _print_warnings(warnings, str(scenario))
+    _print_warnings(warnings, str(scenario), limit=None)
     stdout.print(
         f"{scenario}: valid — {len(loaded.missions)} missions, {len(loaded.requirements)} "
         f"requirements, {len(loaded.pledges)} pledges, {len(loaded.donations)} donations, "

@@ -135,3 +135,17 @@ def test_schema_is_json_schema() -> None:
     pledge_schema = schema["$defs"]["Pledge"]
     assert pledge_schema["properties"]["readiness"]["$ref"].endswith("Readiness")
     assert "description" in pledge_schema["properties"]["needs_training"]
+
+
+def test_solve_shows_ten_warnings_and_validate_all(tmp_path: Path) -> None:
+    data = scenario_data(
+        [req("R1")], [pledge(f"P{i}", capability="uh", needs_training=True) for i in range(13)]
+    )
+    path = tmp_path / "many.yaml"
+    path.write_text(yaml.safe_dump(data))
+    solved = runner.invoke(app, ["solve", str(path)])
+    assert solved.exit_code == 0
+    assert solved.output.count("cannot deploy") == 10
+    assert "… and 3 more (`gapsolver validate" in solved.output
+    validated = runner.invoke(app, ["validate", str(path)])
+    assert validated.output.count("cannot deploy") == 13
