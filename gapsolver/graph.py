@@ -17,8 +17,6 @@ The model takes its donation and training links from these edges (:func:`donatio
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -184,7 +182,7 @@ _FORMAT_OWNED = {"label", "id"}  # attributes GEXF adds on its own
 def export_graph(graph: nx.MultiDiGraph, path: str | Path) -> None:
     """Write the graph in the format its extension names (GraphML, GEXF, node-link JSON, Graphviz
     DOT, or a PNG drawing), atomically."""
-    from gapsolver.exceptions import InputError, OutputError, Problem
+    from gapsolver.exceptions import InputError, Problem
 
     target = Path(path)
     suffix = target.suffix.lower()
@@ -197,27 +195,20 @@ def export_graph(graph: nx.MultiDiGraph, path: str | Path) -> None:
                 )
             ]
         )
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"{target}: the folder {folder} does not exist")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=suffix)
-    os.close(handle)
-    try:
+    from gapsolver.postprocess.write import atomic_path
+
+    with atomic_path(target) as temporary:
         if suffix == ".graphml":
             nx.write_graphml(graph, temporary)
         elif suffix == ".gexf":
             nx.write_gexf(graph, temporary)
         elif suffix == ".json":
             data = nx.node_link_data(graph, edges="edges")
-            Path(temporary).write_text(json.dumps(data, indent=1), encoding="utf-8")
+            temporary.write_text(json.dumps(data, indent=1), encoding="utf-8")
         elif suffix == ".dot":
             nx.nx_pydot.write_dot(graph, temporary)
         else:
             draw_graph(graph, temporary)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _clean(value: Any, name: str) -> Any:

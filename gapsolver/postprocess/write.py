@@ -5,13 +5,19 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from gapsolver.exceptions import OutputError
 
 
-def write_text_atomic(path: str | Path, text: str) -> None:
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write the whole output to; on leaving the block without an
+    error it is synced and renamed over ``path`` (keeping an existing file's permissions), otherwise
+    it is removed and ``path`` is left as it was."""
     target = Path(path)
     if target.is_dir():
         raise OutputError(f"{target}: is a directory")
@@ -19,28 +25,20 @@ def write_text_atomic(path: str | Path, text: str) -> None:
     if not folder.is_dir():
         raise OutputError(f"{target}: the folder {folder} does not exist")
     try:
-        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, then renamed
-            "w",
-            encoding="utf-8",
-            dir=folder,
-            prefix=f".{target.name}.",
-            suffix=".tmp",
-            delete=False,
-        )
+        handle, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=target.suffix)
+        os.close(handle)
     except OSError as error:
         raise OutputError(f"{target}: cannot write ({error.strerror})") from None
+    temporary = Path(name)
     try:
-        with handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if target.exists():
-            os.chmod(handle.name, target.stat().st_mode & 0o777)
-        else:
-            os.chmod(handle.name, 0o666 & ~_umask())
-        os.replace(handle.name, target)
+        yield temporary
+        with open(temporary, "rb+") as written:
+            os.fsync(written.fileno())
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
     except BaseException as error:
-        Path(handle.name).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         if isinstance(error, OSError):
             raise OutputError(f"{target}: cannot write ({error.strerror})") from None
         raise
@@ -50,6 +48,11 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    with atomic_path(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")
 
 
 def write_json_atomic(path: str | Path, data: Any) -> None:

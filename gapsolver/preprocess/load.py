@@ -250,11 +250,6 @@ def _validate(model: type[ModelT], doc: Document, extra_problems: list[Problem])
     return value
 
 
-def validate_model(model: type[ModelT], doc: Document) -> ModelT:
-    """Validate ``doc`` against ``model``; raise every parse and schema problem at once."""
-    return _validate(model, doc, [])
-
-
 def _scenario(doc: Document) -> tuple[Scenario, list[Problem]]:
     """Schema check and consistency check together, so one run reports every problem."""
     from gapsolver.preprocess.consistency import check_consistency

@@ -347,7 +347,3 @@ class Scenario(_Strict):
     """Training partnerships."""
     settings: Settings = Field(default_factory=Settings)
     """Solve settings."""
-
-    def available_from(self, pledge: Pledge) -> dt.date:
-        """A pledge's first deployable date, `start` when it gives none."""
-        return pledge.available_from or self.start
