@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from gapsolver.preprocess.eligibility import RULES
-from gapsolver.preprocess.encode import Encoded, encode
+from gapsolver.preprocess.eligibility import failed_rules
+from gapsolver.preprocess.encode import NONE, Encoded, encode
 from gapsolver.result import Result
 from gapsolver.schema import Pledge, Scenario
 
@@ -52,29 +52,25 @@ def _needs(pledge: Pledge) -> str:
 
 
 def _why_not(scenario: Scenario, enc: Encoded, result: Result, pledge_index: int) -> dict[str, Any]:
+    """The first reason the pledge could not be used, read off the encoding and the eligibility rules
+    (the same ones the model uses)."""
     pledge = scenario.pledges[pledge_index]
-    if pledge.needs_equipment and not any(
-        d.item == pledge.needs_equipment.item and pledge.state in d.eligible_recipients
-        for d in scenario.donations
-    ):
-        return {"type": "no_eligible_donor", "item": pledge.needs_equipment.item}
-    courses = [
-        t
-        for t in scenario.trainings
-        if t.capability == pledge.capability and pledge.state in t.eligible_trainees
-    ]
+    state, item = int(enc.pledge_state[pledge_index]), int(enc.pledge_item[pledge_index])
+    if item != NONE and not enc.state_item_donor[state, item]:
+        return {"type": "no_eligible_donor", "item": enc.item_ids[item]}
+    options = np.flatnonzero(enc.option_pledge == pledge_index)
+    courses = sorted({int(t) for t in enc.option_training[options].tolist() if t != NONE})
+    course_ids = sorted(enc.training_ids[t] for t in courses)
     if pledge.needs_training and not courses:
         return {"type": "no_training_offered", "capability": pledge.capability}
 
-    options = np.flatnonzero(enc.option_pledge == pledge_index)
     requirements = np.flatnonzero(enc.req_capability == enc.pledge_capability[pledge_index])
     blocked: Counter[str] = Counter()
     eligible_any = False
     late_only = False
     for option in options.tolist():
         for requirement in requirements.tolist():
-            o, r = np.array([option]), np.array([requirement])
-            failed = [rule.name for rule in RULES if not bool(rule.test(enc, o, r)[0])]
+            failed = failed_rules(enc, option, requirement)
             if not failed:
                 eligible_any = True
             elif failed == ["date"]:
@@ -86,25 +82,27 @@ def _why_not(scenario: Scenario, enc: Encoded, result: Result, pledge_index: int
             return {
                 "type": "lead_time_misses_needed_by",
                 "ready": str(enc.day(int(ready))),
-                "trainings": sorted(t.id for t in courses),
+                "trainings": course_ids,
             }
         return {"type": "blocked_by_rules", "rules": dict(sorted(blocked.items()))}
     if pledge.needs_training:
-        seats = {use.training: use for use in result.trainings}
-        if all(seats[t.id].seats_used >= t.capacity for t in courses):
-            return {"type": "no_training_seat", "trainings": sorted(t.id for t in courses)}
-    if pledge.needs_equipment:
-        item = pledge.needs_equipment.item
-        sources = [
-            d
-            for d in scenario.donations
-            if d.item == item and pledge.state in d.eligible_recipients
-        ]
+        seats = {use.training: use.seats_used for use in result.trainings}
+        if all(seats[enc.training_ids[t]] >= enc.training_capacity[t] for t in courses):
+            return {"type": "no_training_seat", "trainings": course_ids}
+    if item != NONE:
+        sources = np.flatnonzero((enc.donation_item == item) & enc.donation_recipient[:, state])
         given: Counter[str] = Counter()
         for use in result.donations:
             given[use.donation] += use.items
-        if all(given[d.id] + pledge.needs_equipment.per_unit > d.quantity for d in sources):
-            return {"type": "no_donated_items_left", "donations": sorted(d.id for d in sources)}
+        per_unit = int(enc.pledge_per_unit[pledge_index])
+        if all(
+            given[enc.donation_ids[d]] + per_unit > enc.donation_quantity[d]
+            for d in sources.tolist()
+        ):
+            return {
+                "type": "no_donated_items_left",
+                "donations": sorted(enc.donation_ids[d] for d in sources.tolist()),
+            }
     return {"type": "not_needed"}
 
 
