@@ -293,18 +293,15 @@ def graph(
     if export is not None:
         network = partnership_graph(loaded)
         if result is not None:
-            try:
-                plan = json.loads(result.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as error:
-                raise InputError(
-                    [Problem("", f"cannot read the result: {error}")], str(result)
-                ) from None
-            if plan.get("scenario") != loaded.name:
+            from gapsolver.diff import read_result
+
+            plan = read_result(result)
+            if plan["scenario"] != loaded.name:
                 raise InputError(
                     [
                         Problem(
                             "scenario",
-                            f"the result is for {plan.get('scenario')!r}, not {loaded.name!r}",
+                            f"the result is for {plan['scenario']!r}, not {loaded.name!r}",
                         )
                     ],
                     str(result),
