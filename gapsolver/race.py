@@ -33,6 +33,20 @@ from gapsolver.result import StageReport
 _GRACE_SECONDS = 10.0
 
 
+def _context() -> Any:
+    """Fork where the platform has it (the model is shared, not pickled); spawn elsewhere."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _stop(process: Any) -> None:
+    """Stop a solving child together with its process group (a CBC process it started, say)."""
+    if process.is_alive() and process.pid is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+    process.join(timeout=5)
+
+
 def _contender(channel: Any, model: Model, options: Any, start: np.ndarray) -> None:
     with contextlib.suppress(OSError):
         os.setpgrp()  # a group of its own: the loser is stopped with its children
@@ -70,9 +84,7 @@ def supervised(
     """Run the lexicographic solve in a child process and hold it to ``options.time_limit``: past the
     limit (and a grace period for the solver's own stop), the child is killed and the latest plan it
     reported is returned, with every unfinished stage marked as such."""
-    context: Any = multiprocessing.get_context(
-        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    )
+    context = _context()
     channel = context.Queue()
     began = time.perf_counter()
     child = context.Process(target=_supervised_child, args=(channel, model, options, start))
@@ -97,10 +109,7 @@ def supervised(
                 raise SolverError(error)
             latest = (values, stages)
     finally:
-        if child.is_alive() and child.pid is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(child.pid, signal.SIGKILL)
-        child.join(timeout=5)
+        _stop(child)
     values, stages = latest
     stopped = time.perf_counter() - began
     names = [stage.objective for stage in stages]
@@ -120,8 +129,7 @@ def race(
     model: Model, options: Any, start: np.ndarray
 ) -> tuple[str, np.ndarray, list[StageReport], dict[str, float]]:
     """Run every solver on ``model``; return (winner, values, stages, timings)."""
-    methods = multiprocessing.get_all_start_methods()
-    context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    context = _context()
     channel = context.Queue()
     began = time.perf_counter()
     contenders = {
@@ -153,10 +161,7 @@ def race(
                 break
     finally:
         for process in contenders.values():
-            if process.is_alive() and process.pid is not None:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(process.pid, signal.SIGKILL)
-            process.join(timeout=5)
+            _stop(process)
     if winner is None:
         if not finished:
             detail = (
