@@ -237,9 +237,3 @@ class ReferenceScorer:
             + weights.women * women
             + weights.cost * cost
         )
-
-
-def score(
-    scenario: Scenario, pledge_id: str, training_id: str | None, requirement_id: str
-) -> float:
-    return ReferenceScorer(scenario)(pledge_id, training_id, requirement_id)

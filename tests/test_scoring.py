@@ -59,11 +59,11 @@ def test_score_equals_reference_on_every_pair(data: dict) -> None:
         return
     pairs = score_pairs(enc, o, r).score
     grid = score_grid(enc, np.arange(n_options), np.arange(n_requirements))
+    score_by_hand = reference.ReferenceScorer(scenario)
     for k in range(o.size):
         option, requirement = int(o[k]), int(r[k])
         training = int(enc.option_training[option])
-        expected = reference.score(
-            scenario,
+        expected = score_by_hand(
             enc.pledge_ids[enc.option_pledge[option]],
             None if training < 0 else enc.training_ids[training],
             enc.requirement_ids[requirement],
