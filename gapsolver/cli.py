@@ -191,6 +191,71 @@ def solve(
             stdout.print(f"Result written to {output}", highlight=False)
 
 
+SolverOption = Annotated[
+    Solver,
+    typer.Option(help="MILP solver; auto races HiGHS and CBC and keeps the first proven optimum."),
+]
+StrategyOption = Annotated[
+    Strategy,
+    typer.Option(help="optimal: the lexicographic MILP; greedy: the hand-planning baseline."),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write the JSON to this file (atomically)."),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON to stdout instead of tables.")]
+
+
+def _emit(
+    data: dict[str, Any], output: Path | None, as_json: bool, show: Callable[[], None]
+) -> None:
+    """Write JSON to ``output`` (atomically), then print JSON or the tables."""
+    from gapsolver.postprocess.write import write_json_atomic
+
+    if output is not None:
+        write_json_atomic(output, data)
+    if as_json:
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        show()
+        if output is not None:
+            stdout.print(f"Written to {output}", highlight=False)
+
+
+@app.command()
+@_handles_errors
+def explain(
+    scenario: ScenarioArgument,
+    requirement: Annotated[
+        str, typer.Option("--requirement", "-r", help="Id of the requirement to explain.")
+    ],
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--verify",
+            help="Re-solve with each reason's counterfactual applied and show what it closes.",
+        ),
+    ] = False,
+    strategy: StrategyOption = Strategy.optimal,
+    solver: SolverOption = Solver.highs,
+    output: OutputOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The full story of one requirement: who serves it, every eligible pledge and where its units
+    went, near misses and the rules that block them, why it is short, and what would fix it."""
+    from gapsolver.explain import explain_requirement
+    from gapsolver.preprocess.load import load_scenario
+    from gapsolver.report import print_explanation
+    from gapsolver.solve import SolveOptions
+
+    loaded, warnings = load_scenario(scenario)
+    _print_warnings(warnings, str(scenario))
+    options = SolveOptions(strategy=strategy.value, solver=solver.value)
+    with stderr.status(f"Solving {loaded.name} and explaining {requirement}…"):
+        story = explain_requirement(loaded, requirement, options, check=check)
+    _emit(story, output, as_json, lambda: print_explanation(story, stdout))
+
+
 @app.command()
 @_handles_errors
 def generate(

@@ -28,6 +28,8 @@ def requirements_table(result: Result) -> Group:
         table.add_column("quantity", justify="right")
         table.add_column("allocated", justify="right")
         table.add_column("gap", justify="right")
+        if any(requirement.reasons for requirement in rows):
+            table.add_column("why short")
         for requirement in rows:
             gap = Text(str(requirement.gap), style="bold red" if requirement.gap else "green")
             table.add_row(
@@ -37,9 +39,72 @@ def requirements_table(result: Result) -> Group:
                 str(requirement.quantity),
                 str(requirement.allocated),
                 gap,
+                *(
+                    ["\n".join(reason_summary(reason) for reason in requirement.reasons)]
+                    if len(table.columns) > 6
+                    else []
+                ),
             )
         tables.append(table)
     return Group(*tables)
+
+
+def rule_text(blocked: dict[str, Any]) -> str:
+    """One blocking rule of a near miss, briefly."""
+    rule = blocked["rule"]
+    if rule == "readiness":
+        return f"readiness {blocked['readiness']} < {blocked['required']}"
+    if rule == "date":
+        via = f" (training {blocked['training']})" if blocked.get("training") else ""
+        return f"{blocked['days_late']} days late{via}"
+    if rule == "language":
+        return f"does not speak {blocked['language']}"
+    if rule == "host":
+        return f"hosts {blocked['mission']}"
+    if rule == "caveat_exclude":
+        return f"caveat excludes {blocked['mission']}"
+    if rule == "caveat_only":
+        return f"caveat: only {', '.join(blocked['only_missions'])}"
+    if rule == "equipment":
+        return f"no donation of {blocked['item']} lists {blocked['state']}"
+    return f"no training course for {blocked['capability']} takes it"
+
+
+def reason_summary(reason: dict[str, Any]) -> str:
+    """One line per reason for the solve table."""
+    kind, units = reason["type"], reason["units"]
+    if kind == "no_eligible_pledge":
+        misses = reason["near_misses"]
+        if not misses:
+            return f"{units}: no pledge of this capability"
+        nearest = misses[0]
+        rules = "; ".join(rule_text(b) for b in nearest["blocked_by"])
+        return f"{units}: no eligible pledge — nearest {nearest['pledge']} ({rules})"
+    pledges = reason["pledges"]
+    if kind == "capacity_used_elsewhere":
+        taken = [
+            f"{t['requirement']} ({t['priority']})" for entry in pledges for t in entry["taken_by"]
+        ]
+        shown = ", ".join(dict.fromkeys(taken))
+        return f"{units}: eligible pledges serve {shown}"
+    if kind == "prerequisite_short":
+        needs = []
+        for entry in pledges:
+            if "training" in entry:
+                needs.append(f"{entry['pledge']} needs a seat on {entry['training']['training']}")
+            if "equipment" in entry:
+                needs.append(f"{entry['pledge']} needs {entry['equipment']['item']}")
+        return (
+            f"{units}: prerequisite short — "
+            + "; ".join(needs[:3])
+            + (" …" if len(needs) > 3 else "")
+        )
+    if kind == "budget":
+        return f"{units}: budget spent ({reason['spent']:,.0f} of {reason['budget']:,.0f})"
+    if kind == "max_units_per_state_per_mission":
+        states = ", ".join(dict.fromkeys(entry["state"] for entry in pledges))
+        return f"{units}: cap of {reason['cap']} units per state per mission ({states})"
+    return f"{units}: eligible pledges left unused by this plan (not optimal)"
 
 
 def partnerships_table(result: Result) -> Group:
@@ -271,3 +336,91 @@ def print_diff(difference: dict[str, Any], console: Console) -> None:
         for row in rows:
             table.add_row(*(str(row[c]) for c in labels), *(str(row[c]) for c in values))
         console.print(table)
+
+
+def _changes_text(changes: list[dict[str, Any]]) -> str:
+    parts = []
+    for change in changes:
+        for operation, arguments in change.items():
+            for key, value in arguments.items():
+                parts.append(f"{operation} {key} {value}")
+    return "; ".join(parts) if parts else "—"
+
+
+def print_explanation(story: dict[str, Any], console: Console) -> None:
+    """`gapsolver explain`: one requirement's story."""
+    spec = story["requirement"]
+    terms = [
+        f"{spec['quantity']} × {spec['capability']} for {spec['mission']}",
+        f"priority {spec['priority']}",
+    ]
+    if spec["min_readiness"]:
+        terms.append(f"readiness ≥ {spec['min_readiness']}")
+    if spec["needed_by"]:
+        terms.append(f"needed by {spec['needed_by']}")
+    if spec["require_language"]:
+        terms.append(f"language {spec['require_language']}")
+    console.print(f"[bold]{spec['id']}[/bold]: " + ", ".join(terms), highlight=False)
+    console.print(
+        f"Allocated {spec['allocated']} of {spec['quantity']} in the {story['plan']['strategy']} "
+        f"plan (weighted gap {story['plan']['weighted_gap']:g}); "
+        + (f"[bold red]{spec['gap']} short[/bold red]" if spec["gap"] else "[green]filled[/green]"),
+        highlight=False,
+    )
+    table = Table(title="Eligible pledges", title_justify="left")
+    for column in ("pledge", "state", "quantity", "here", "free", "elsewhere"):
+        table.add_column(
+            column, justify="right" if column in ("quantity", "here", "free") else "left"
+        )
+    for entry in story["eligible_pledges"]:
+        elsewhere = ", ".join(
+            f"{e['requirement']} ({e['priority']}) {e['units']}" for e in entry["elsewhere"]
+        )
+        table.add_row(
+            entry["pledge"],
+            entry["state"],
+            str(entry["quantity"]),
+            str(entry["units_here"]),
+            str(entry["free_units"]),
+            elsewhere,
+        )
+    console.print(table if story["eligible_pledges"] else "No pledge passes every rule.")
+    if story["near_misses"]:
+        table = Table(
+            title="Near misses (pledges of the capability that break a rule)", title_justify="left"
+        )
+        for column in ("pledge", "state", "free", "blocked by", "fix"):
+            table.add_column(column, justify="right" if column == "free" else "left")
+        for miss in story["near_misses"]:
+            table.add_row(
+                miss["pledge"],
+                miss["state"],
+                str(miss["free_units"]),
+                "; ".join(rule_text(b) for b in miss["blocked_by"]),
+                "cannot be lifted" if miss["fix"] is None else _changes_text(miss["fix"]),
+            )
+        console.print(table)
+    if story["reasons"]:
+        table = Table(title="Why it is short", title_justify="left")
+        for column in ("units", "reason", "counterfactual", "re-solved"):
+            table.add_column(column, justify="right" if column == "units" else "left")
+        for reason in story["reasons"]:
+            verified = reason.get("verified")
+            checked = ""
+            if verified is not None:
+                checked = (
+                    f"weighted gap {verified['weighted_gap_before']:g} → "
+                    f"{verified['weighted_gap_after']:g}, gap {verified['gap_before']} → "
+                    f"{verified['gap_after']}"
+                    + (" ✓" if verified["closes"] else " (not enough alone)")
+                )
+            table.add_row(
+                str(reason["units"]),
+                reason_summary(reason).split(": ", 1)[1],
+                _changes_text(reason["counterfactual"]),
+                checked,
+            )
+        console.print(table)
+    conditional = [chain for chain in story["chains"]]
+    if conditional:
+        print_chains([Chain(**chain) for chain in conditional], console)

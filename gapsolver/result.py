@@ -45,6 +45,8 @@ class RequirementOutcome:
     allocated: int
     gap: int
     weighted_gap: float
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    """Why the gap remains: typed reasons covering every unfilled unit (see gapsolver.explain)."""
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from gapsolver.explain import plan_reasons
 from gapsolver.model import Model
 from gapsolver.preprocess.encode import NONE, FloatArray
 from gapsolver.result import Assignment, DonationUse, RequirementOutcome, TrainingUse
@@ -40,6 +41,7 @@ def requirement_outcomes(model: Model, units: np.ndarray) -> list[RequirementOut
     allocated = np.bincount(
         model.pair_requirement, weights=units[: model.n_pairs], minlength=len(enc.requirement_ids)
     ).astype(np.int64)
+    reasons = plan_reasons(model, units)
     out = []
     for r, requirement in enumerate(enc.scenario.requirements):
         gap = int(enc.req_quantity[r] - allocated[r])
@@ -54,6 +56,7 @@ def requirement_outcomes(model: Model, units: np.ndarray) -> list[RequirementOut
                 allocated=int(allocated[r]),
                 gap=gap,
                 weighted_gap=float(enc.req_weight[r] * gap),
+                reasons=reasons[r],
             )
         )
     return out

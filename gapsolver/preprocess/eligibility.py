@@ -101,6 +101,14 @@ def eligible(enc: Encoded, o: IntArray, r: IntArray) -> BoolArray:
     return verdict
 
 
+def rule_table(enc: Encoded, o: IntArray, r: int) -> BoolArray:
+    """``[len(RULES), len(o)]``: whether each option passes each rule against requirement ``r``."""
+    rr = np.full(np.shape(o), r, dtype=np.int64)
+    return np.array(
+        [np.broadcast_to(rule.test(enc, o, rr), np.shape(o)) for rule in RULES], dtype=bool
+    ).reshape(len(RULES), -1)
+
+
 def failed_rules(enc: Encoded, o: int, r: int) -> list[str]:
     """Names of the rules one option–requirement pair breaks (empty when it is eligible)."""
     oo, rr = np.array([o]), np.array([r])

@@ -216,7 +216,9 @@ def pydantic_problems(error: ValidationError, doc: Document) -> list[Problem]:
     """Turn pydantic's errors into located, readable problems."""
     problems = []
     for item in error.errors(include_url=False):
-        path: PathKey = tuple(part for part in item["loc"] if not isinstance(part, str) or part)
+        path: PathKey = tuple(
+            part for part in item["loc"] if not isinstance(part, str) or part not in ("", "[key]")
+        )
         kind = item["type"]
         message = item["msg"]
         if kind == "extra_forbidden":
