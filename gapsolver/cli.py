@@ -258,6 +258,32 @@ def explain(
 
 @app.command()
 @_handles_errors
+def shortfall(
+    scenario: ScenarioArgument,
+    every_gap: Annotated[
+        bool, typer.Option("--all", help="Close every gap, not only the critical ones.")
+    ] = False,
+    solver: SolverOption = Solver.highs,
+    output: OutputOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The pledging shopping list: the fewest (then cheapest) additional pledges that close every
+    critical gap (or every gap with --all), and what partnerships could close instead."""
+    from gapsolver.preprocess.load import load_scenario
+    from gapsolver.report import print_shortfall
+    from gapsolver.shortfall import shortfall as shopping_list
+    from gapsolver.solve import SolveOptions
+
+    loaded, warnings = load_scenario(scenario)
+    _print_warnings(warnings, str(scenario))
+    scope = "all" if every_gap else "critical"
+    with stderr.status(f"Solving {loaded.name} with candidate pledges and partnerships…"):
+        report = shopping_list(loaded, SolveOptions(solver=solver.value), scope)
+    _emit(report, output, as_json, lambda: print_shortfall(report, stdout))
+
+
+@app.command()
+@_handles_errors
 def generate(
     output: Annotated[
         Path,

@@ -1,0 +1,361 @@
+"""The pledging shopping list: the smallest set of additional pledges that would close every critical
+(or every) gap, and what the same gaps would need through partnerships instead.
+
+Both are solved with the MILP of :mod:`gapsolver.model` on the scenario plus candidates:
+
+- **Pledges.** A candidate contributor (a member state that hosts no mission and speaks every
+  language) offers one generic pledge per capability and readiness level that some requirement asks
+  for, available from the start, at an estimated cost per unit (the median pledged cost of that
+  capability, 0 when none is pledged). Every target requirement must be filled
+  (``requirement_cover`` ≥ quantity) and no other requirement may receive fewer units than in the
+  optimal plan; existing pledges may move. Ranked objectives: fewest candidate units, then least
+  candidate cost. Candidate units are grouped by the requirement they fill: mission, capability,
+  minimum readiness, latest arrival date (``needed_by``) and required language.
+- **Partnerships.** Instead of new pledges: a candidate donation of each item the scenario's
+  conditional pledges need, open to every state with such a pledge, and a candidate course per
+  capability whose pledges need training, open to every such state, with the shortest lead time of
+  the capability's existing courses (0 when there is none).
+  Ranked objectives: the smallest weighted gap of the target requirements, then the fewest items
+  plus seats. No requirement may receive fewer units than in the optimal plan.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+from gapsolver.model import Model, build_model
+from gapsolver.postprocess.extract import donation_uses
+from gapsolver.preprocess.encode import NONE, encode
+from gapsolver.result import Result
+from gapsolver.schema import READINESS_ORDER, Readiness, Scenario
+from gapsolver.solve import SolveOptions, run_solver, solve_scenario
+from gapsolver.variants import Change, _locate, apply_changes
+
+SCOPES = ("critical", "all")
+
+
+def _fresh_id(taken: set[str], wanted: str) -> str:
+    identifier = wanted
+    while identifier in taken:
+        identifier += "_"
+    return identifier
+
+
+def _candidate_state(scenario: Scenario) -> dict[str, Any]:
+    languages = sorted(
+        {r.require_language for r in scenario.requirements if r.require_language}
+        | {language for m in scenario.missions for language in m.languages}
+    )
+    return {
+        "id": _fresh_id({s.id for s in scenario.member_states}, "CANDIDATE"),
+        "name": "Candidate contributor (pledging conference)",
+        "languages": languages,
+    }
+
+
+def _augment(scenario: Scenario, additions: dict[str, list[dict[str, Any]]]) -> Scenario:
+    return apply_changes(scenario, [_locate(Change(add=additions), ("shortfall",))], "shortfall")
+
+
+def _map_plan(base_model: Model, base_values: np.ndarray, model: Model) -> np.ndarray:
+    """The base plan in the augmented model's columns (matched by name)."""
+    position = {name: j for j, name in enumerate(model.col_names)}
+    values = np.zeros(model.n_cols)
+    for j in np.flatnonzero(base_values).tolist():
+        values[position[base_model.col_names[j]]] = base_values[j]
+    return values
+
+
+def _cover_lower(model: Model, lower: dict[int, float]) -> None:
+    """Give requirement_cover rows lower bounds (requirement index → units)."""
+    enc = model.enc
+    for block in model.blocks:
+        if block.family != "requirement_cover":
+            continue
+        block.lower = block.lower.copy()
+        for row, name in enumerate(block.names):
+            r = enc.requirement_ids.index(name[len("requirement_cover[") : -1])
+            if r in lower:
+                block.lower[row] = lower[r]
+    model._matrix = None
+
+
+def _solve(model: Model, options: SolveOptions, start: np.ndarray) -> np.ndarray:
+    _, values, stages, _ = run_solver(model, options, start)
+    if any(stage.status != "optimal" for stage in stages):
+        from gapsolver.exceptions import SolverError
+
+        raise SolverError("the shortfall model was not solved to optimality (time limit?)")
+    return values
+
+
+def _base(scenario: Scenario, options: SolveOptions) -> tuple[Result, Model, np.ndarray]:
+    from gapsolver.explain import plan_values
+
+    result = solve_scenario(scenario, options)
+    model = build_model(encode(scenario))
+    return result, model, plan_values(model, result)
+
+
+def _requirement_key(scenario: Scenario, r: int) -> dict[str, Any]:
+    spec = scenario.requirements[r]
+    return {
+        "mission": spec.mission,
+        "capability": spec.capability,
+        "min_readiness": (spec.min_readiness or Readiness.level1).value,
+        "needed_by": None if spec.needed_by is None else str(spec.needed_by),
+        "require_language": spec.require_language,
+    }
+
+
+def pledges_needed(
+    scenario: Scenario,
+    base: Result,
+    base_model: Model,
+    base_values: np.ndarray,
+    targets: list[int],
+    options: SolveOptions,
+) -> dict[str, Any]:
+    state = _candidate_state(scenario)
+    pledged_costs: dict[str, list[float]] = defaultdict(list)
+    for p in scenario.pledges:
+        pledged_costs[p.capability].append(p.cost_per_unit)
+    wanted = sorted(
+        {(r.capability, r.min_readiness or Readiness.level1) for r in scenario.requirements},
+        key=lambda key: (key[0], READINESS_ORDER[key[1]]),
+    )
+    taken = {p.id for p in scenario.pledges}
+    candidates = []
+    for capability, level in wanted:
+        serves = sum(
+            r.quantity
+            for r in scenario.requirements
+            if r.capability == capability
+            and READINESS_ORDER[r.min_readiness or Readiness.level1] <= READINESS_ORDER[level]
+        )
+        costs = pledged_costs.get(capability)
+        candidates.append(
+            {
+                "id": _fresh_id(taken, f"candidate-{capability}-{level.value}"),
+                "state": state["id"],
+                "capability": capability,
+                "quantity": serves,
+                "readiness": level.value,
+                "cost_per_unit": float(statistics.median(costs)) if costs else 0.0,
+            }
+        )
+    augmented = _augment(scenario, {"member_states": [state], "pledges": candidates})
+    model = build_model(encode(augmented))
+    enc = model.enc
+    candidate_pledge = np.zeros(len(enc.pledge_ids), dtype=bool)
+    candidate_pledge[[enc.pledge_ids.index(c["id"]) for c in candidates]] = True
+    is_candidate = np.concatenate(
+        [
+            candidate_pledge[enc.option_pledge[model.pair_option]],
+            np.zeros(model.give_donation.size, dtype=bool),
+        ]
+    )
+    # candidates serve only the target requirements, so every unit on the list fills a gap
+    model.col_upper = np.where(
+        is_candidate
+        & ~np.isin(
+            np.concatenate([model.pair_requirement, np.full(model.give_donation.size, -1)]),
+            targets,
+        ),
+        0.0,
+        model.col_upper,
+    )
+    allocated = {r: base.requirements[r].allocated for r in range(len(base.requirements))}
+    _cover_lower(
+        model,
+        {r: float(enc.req_quantity[r]) if r in targets else float(allocated[r]) for r in allocated},
+    )
+    model.primary = is_candidate.astype(float)
+    model.primary_offset = 0.0
+    model.secondary = np.where(
+        is_candidate,
+        np.concatenate(
+            [enc.option_unit_cost[model.pair_option], np.zeros(model.give_donation.size)]
+        ),
+        0.0,
+    )
+
+    start = _map_plan(base_model, base_values, model)
+    for r in targets:  # fill each target's gap with the candidate at its own readiness
+        gap = int(enc.req_quantity[r]) - allocated[r]
+        level = (scenario.requirements[r].min_readiness or Readiness.level1).value
+        pledge = next(
+            c["id"]
+            for c in candidates
+            if c["capability"] == scenario.requirements[r].capability and c["readiness"] == level
+        )
+        k = next(
+            k
+            for k in np.flatnonzero(model.pair_requirement == r).tolist()
+            if enc.pledge_ids[int(enc.option_pledge[model.pair_option[k]])] == pledge
+        )
+        start[k] += gap
+    values = _solve(model, options, start)
+
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for k in np.flatnonzero(
+        is_candidate[: model.n_pairs] & (values[: model.n_pairs] > 0.5)
+    ).tolist():
+        r = int(model.pair_requirement[k])
+        key = _requirement_key(scenario, r)
+        group = groups.setdefault(
+            tuple(key.values()), key | {"units": 0, "estimated_cost": 0.0, "requirements": []}
+        )
+        units = round(float(values[k]))
+        group["units"] += units
+        group["estimated_cost"] += units * float(enc.option_unit_cost[model.pair_option[k]])
+        if enc.requirement_ids[r] not in group["requirements"]:
+            group["requirements"].append(enc.requirement_ids[r])
+    rows = sorted(
+        groups.values(), key=lambda g: (g["mission"], g["capability"], g["needed_by"] or "")
+    )
+    return {
+        "units": sum(g["units"] for g in rows),
+        "estimated_cost": round(sum(g["estimated_cost"] for g in rows), 2),
+        "groups": rows,
+    }
+
+
+def partnerships_needed(
+    scenario: Scenario,
+    base: Result,
+    base_model: Model,
+    base_values: np.ndarray,
+    targets: list[int],
+    options: SolveOptions,
+) -> dict[str, Any]:
+    state = _candidate_state(scenario)
+    needing_items: dict[str, set[str]] = defaultdict(set)
+    item_total: dict[str, int] = defaultdict(int)
+    needing_training: dict[str, set[str]] = defaultdict(set)
+    seat_total: dict[str, int] = defaultdict(int)
+    for p in scenario.pledges:
+        if p.needs_equipment is not None:
+            needing_items[p.needs_equipment.item].add(p.state)
+            item_total[p.needs_equipment.item] += p.quantity * p.needs_equipment.per_unit
+        if p.needs_training:
+            needing_training[p.capability].add(p.state)
+            seat_total[p.capability] += p.quantity
+    taken = {d.id for d in scenario.donations} | {t.id for t in scenario.trainings}
+    donations = [
+        {
+            "id": _fresh_id(taken, f"candidate-donation-{item}"),
+            "donor": state["id"],
+            "item": item,
+            "quantity": item_total[item],
+            "eligible_recipients": sorted(states),
+        }
+        for item, states in sorted(needing_items.items())
+    ]
+    trainings = []
+    for capability, states in sorted(needing_training.items()):
+        leads = [t.lead_time_days for t in scenario.trainings if t.capability == capability]
+        trainings.append(
+            {
+                "id": _fresh_id(taken, f"candidate-training-{capability}"),
+                "trainer": state["id"],
+                "capability": capability,
+                "capacity": seat_total[capability],
+                "lead_time_days": min(leads) if leads else 0,
+                "eligible_trainees": sorted(states),
+            }
+        )
+    empty = {"units_closed": 0, "closed": [], "items": [], "seats": []}
+    if not donations and not trainings:
+        return empty
+    augmented = _augment(
+        scenario, {"member_states": [state], "donations": donations, "trainings": trainings}
+    )
+    model = build_model(encode(augmented))
+    enc = model.enc
+    candidate_donations = {enc.donation_ids.index(d["id"]) for d in donations}
+    candidate_trainings = {enc.training_ids.index(t["id"]) for t in trainings}
+    option_training = enc.option_training[model.pair_option]
+    seat = np.isin(option_training, list(candidate_trainings)) & (option_training != NONE)
+    item = np.isin(model.give_donation, list(candidate_donations))
+    target = np.isin(model.pair_requirement, targets)
+    allocated = [base.requirements[r].allocated for r in range(len(base.requirements))]
+    _cover_lower(model, {r: float(allocated[r]) for r in range(len(allocated))})
+    model.primary = np.concatenate(
+        [np.where(target, -enc.req_weight[model.pair_requirement], 0.0), np.zeros(item.size)]
+    )
+    model.primary_offset = float(sum(enc.req_weight[r] * enc.req_quantity[r] for r in targets))
+    model.secondary = np.concatenate([seat.astype(float), item.astype(float)])
+    values = _solve(model, options, _map_plan(base_model, base_values, model))
+
+    x = np.round(values[: model.n_pairs]).astype(np.int64)
+    filled = np.bincount(model.pair_requirement, weights=x, minlength=len(enc.requirement_ids))
+    closed = [
+        {"requirement": enc.requirement_ids[r], "units": int(filled[r] - allocated[r])}
+        for r in targets
+        if filled[r] > allocated[r]
+    ]
+    items = [
+        {
+            "item": use.item,
+            "recipient": use.recipient,
+            "items": use.items,
+            "fills": use.requirements,
+        }
+        for use in donation_uses(model, values)
+        if use.donation in {d["id"] for d in donations}
+    ]
+    seats: dict[tuple[str, str, str, int], int] = defaultdict(int)
+    for k in np.flatnonzero(seat & (x > 0)).tolist():
+        option = int(model.pair_option[k])
+        p = int(enc.option_pledge[option])
+        t = int(enc.option_training[option])
+        key = (
+            enc.capability_ids[int(enc.pledge_capability[p])],
+            enc.state_ids[int(enc.pledge_state[p])],
+            enc.requirement_ids[int(model.pair_requirement[k])],
+            int(enc.training_ready[t]),
+        )
+        seats[key] += int(x[k])
+    return {
+        "units_closed": sum(row["units"] for row in closed),
+        "closed": closed,
+        "items": items,
+        "seats": [
+            {"capability": c, "state": s, "requirement": r, "seats": n, "lead_time_days": lead}
+            for (c, s, r, lead), n in sorted(seats.items())
+        ],
+    }
+
+
+def shortfall(scenario: Scenario, options: SolveOptions, scope: str = "critical") -> dict[str, Any]:
+    """What it would take to close every critical (``scope='critical'``) or every gap."""
+    base, base_model, base_values = _base(scenario, options)
+    targets = [
+        r
+        for r, outcome in enumerate(base.requirements)
+        if outcome.gap and (scope == "all" or outcome.priority == "critical")
+    ]
+    report: dict[str, Any] = {
+        "scenario": scenario.name,
+        "scope": scope,
+        "base": {"weighted_gap": base.weighted_gap, "gap_units": base.gap_units},
+        "targets": [
+            {
+                key: getattr(base.requirements[r], key)
+                for key in ("id", "mission", "capability", "priority", "gap")
+            }
+            for r in targets
+        ],
+    }
+    if not targets:
+        return report | {"pledges": None, "partnerships": None}
+    report["pledges"] = pledges_needed(scenario, base, base_model, base_values, targets, options)
+    report["partnerships"] = partnerships_needed(
+        scenario, base, base_model, base_values, targets, options
+    )
+    return report
