@@ -284,6 +284,65 @@ def shortfall(
 
 @app.command()
 @_handles_errors
+def whatif(
+    scenario: ScenarioArgument,
+    variants_file: Annotated[
+        Path | None, typer.Option("--variants", "-f", help="Variants file (YAML or JSON).")
+    ] = None,
+    variant: Annotated[
+        list[str] | None,
+        typer.Option("--variant", "-v", help="A variant of the file to apply (repeat to compose)."),
+    ] = None,
+    without_state: Annotated[
+        list[str] | None,
+        typer.Option("--without-state", help="Withdraw everything a state offers (repeatable)."),
+    ] = None,
+    without: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--without", help="Withdraw a pledge, donation or training by id (repeatable)."
+        ),
+    ] = None,
+    solver: SolverOption = Solver.highs,
+    output: OutputOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Solve the base scenario and a variant of it, and show what changes: weighted gap, gaps opened
+    and closed, assignments moved, donations redirected."""
+    from gapsolver.diff import diff_results
+    from gapsolver.preprocess.load import load_scenario
+    from gapsolver.report import print_diff
+    from gapsolver.solve import SolveOptions, solve_scenario
+    from gapsolver.variants import Located, apply_changes, read_variants, withdraw, without_id
+
+    loaded, warnings = load_scenario(scenario)
+    _print_warnings(warnings, str(scenario))
+    changes: list[Located] = []
+    if variant:
+        if variants_file is None:
+            raise InputError([Problem("--variant", "needs --variants FILE to read it from")])
+        changes += read_variants(variants_file).changes(variant)
+    shortcuts = [withdraw("state", state) for state in without_state or []]
+    shortcuts += [without_id(loaded, identifier) for identifier in without or []]
+    changes += [Located(change, ("command line",)) for change in shortcuts]
+    if not changes:
+        raise InputError(
+            [Problem("", "no change given: use --variant, --without-state or --without")]
+        )
+    changed = apply_changes(loaded, changes, str(variants_file or "command line"))
+    options = SolveOptions(solver=solver.value)
+    with stderr.status(f"Solving {loaded.name} and its variant…"):
+        base = solve_scenario(loaded, options).to_dict()
+        other = solve_scenario(changed, options).to_dict()
+    difference = diff_results(base, other) | {
+        "variants": variant or [],
+        "changes": [entry.change.model_dump(exclude_none=True) for entry in changes],
+    }
+    _emit(difference, output, as_json, lambda: print_diff(difference, stdout))
+
+
+@app.command()
+@_handles_errors
 def generate(
     output: Annotated[
         Path,

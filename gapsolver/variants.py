@@ -267,7 +267,10 @@ def changes_from_data(data: list[Mapping[str, Any]], source: str = "<changes>") 
 def _matches(obj: Mapping[str, Any], selector: str) -> bool:
     if "=" in selector:
         key, _, value = selector.partition("=")
-        return str(obj.get(key.strip())) == value.strip()
+        found: Any = obj
+        for name in key.strip().split("."):
+            found = found.get(name) if isinstance(found, Mapping) else None
+        return str(found) == value.strip()
     return fnmatch.fnmatchcase(str(obj.get("id", "")), selector)
 
 

@@ -1,0 +1,150 @@
+"""The pledging shopping list: hand-checked minimal lists, the list really closes the gaps, the
+partnership alternative, scopes and the CLI."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import build, pledge, req, scenario_data
+from typer.testing import CliRunner
+
+from gapsolver import SolveOptions, scenario_from_data, solve_scenario
+from gapsolver.cli import app
+from gapsolver.schema import Scenario
+from gapsolver.shortfall import shortfall
+
+OPTIONS = SolveOptions()
+
+
+def with_list(scenario: Scenario, report: dict) -> Scenario:
+    """The scenario plus the pledges the list asks for, each restricted to its mission."""
+    data = scenario.model_dump(mode="json")
+    data["member_states"].append({"id": "NEW", "name": "New contributor", "languages": ["en", "fr", "ko"]})
+    for index, group in enumerate(report["pledges"]["groups"]):
+        data["pledges"].append(
+            {
+                "id": f"new-{index}",
+                "state": "NEW",
+                "capability": group["capability"],
+                "quantity": group["units"],
+                "readiness": group["min_readiness"],
+                "caveats": {"only_missions": [group["mission"]]},
+            }
+        )
+    return scenario_from_data(data)
+
+
+def test_the_list_asks_for_each_missing_unit_at_the_readiness_and_date_needed() -> None:
+    scenario = build(
+        [
+            req("R", quantity=3, priority="critical", min_readiness="level2", needed_by="2022-06-30"),
+            req("N", mission="M2", priority="normal"),
+        ],
+        [pledge("P", readiness="level2", cost_per_unit=4.0), pledge("Q", readiness="level2", cost_per_unit=8.0)],
+    )
+    report = shortfall(scenario, OPTIONS)
+    assert [t["id"] for t in report["targets"]] == ["R"]  # N is not critical
+    assert report["pledges"]["units"] == 1
+    [group] = report["pledges"]["groups"]
+    assert group == {
+        "mission": "M1",
+        "capability": "inf",
+        "min_readiness": "level2",
+        "needed_by": "2022-06-30",
+        "require_language": None,
+        "units": 1,
+        "estimated_cost": 6.0,  # the median pledged cost of the capability
+        "requirements": ["R"],
+    }
+    after = solve_scenario(with_list(scenario, report), OPTIONS)
+    assert {r.id: r.gap for r in after.requirements}["R"] == 0
+
+
+def test_all_scope_covers_every_gap_and_the_list_closes_them() -> None:
+    scenario = build(
+        [req("A", priority="high", quantity=2), req("B", mission="M2", capability="uh")],
+        [pledge("P")],
+    )
+    assert shortfall(scenario, OPTIONS)["targets"] == []
+    report = shortfall(scenario, OPTIONS, "all")
+    assert report["pledges"]["units"] == 2
+    assert {(g["mission"], g["capability"], g["units"]) for g in report["pledges"]["groups"]} == {
+        ("M1", "inf", 1),
+        ("M2", "uh", 1),
+    }
+    after = solve_scenario(with_list(scenario, report), OPTIONS)
+    assert after.gap_units == 0
+
+
+def test_closing_critical_gaps_takes_nothing_from_other_requirements() -> None:
+    scenario = build(
+        [
+            req("CRIT", priority="critical", quantity=2),
+            req("HIGH", mission="M2", priority="high", quantity=2),
+        ],
+        [pledge("P", quantity=2)],
+    )
+    base = solve_scenario(scenario, OPTIONS)
+    assert {r.id: r.gap for r in base.requirements} == {"CRIT": 0, "HIGH": 2}
+    report = shortfall(scenario, OPTIONS)
+    assert report["targets"] == []  # nothing critical is short
+    report = shortfall(scenario, OPTIONS, "all")
+    assert report["pledges"]["units"] == 2
+    assert [g["requirements"] for g in report["pledges"]["groups"]] == [["HIGH"]]
+
+
+def test_partnerships_alternative_counts_seats_and_items() -> None:
+    training = {
+        "id": "T",
+        "trainer": "AAA",
+        "capability": "inf",
+        "capacity": 1,
+        "lead_time_days": 30,
+        "eligible_trainees": ["BBB", "CCC"],
+    }
+    donation = {
+        "id": "D",
+        "donor": "DDD",
+        "item": "heli",
+        "quantity": 2,
+        "eligible_recipients": ["BBB"],
+    }
+    scenario = build(
+        [
+            req("R1", priority="critical", quantity=2),
+            req("R2", mission="M2", capability="uh", priority="critical"),
+        ],
+        [
+            pledge("P", needs_training=True, quantity=2),
+            pledge("H", capability="uh", needs_equipment={"item": "heli", "per_unit": 3}),
+        ],
+        donations=[donation],
+        trainings=[training],
+    )
+    report = shortfall(scenario, OPTIONS)
+    partnerships = report["partnerships"]
+    assert partnerships["closed"] == [
+        {"requirement": "R1", "units": 1},
+        {"requirement": "R2", "units": 1},
+    ]
+    assert partnerships["seats"] == [
+        {"capability": "inf", "state": "BBB", "requirement": "R1", "seats": 1, "lead_time_days": 30}
+    ]
+    [items] = partnerships["items"]
+    assert (items["item"], items["recipient"]) == ("heli", "BBB")
+    assert items["items"] == 1  # 2 donated + 1 more = the 3 one unit needs
+
+
+def test_shortfall_cli(tmp_path) -> None:
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(scenario_data([req("R", priority="critical", quantity=2)], [pledge("P")])))
+    runner = CliRunner()
+    shown = runner.invoke(app, ["shortfall", str(path)])
+    assert shown.exit_code == 0, shown.output
+    assert "Pledges to ask for: 1 units" in shown.output
+    out = tmp_path / "list.json"
+    written = runner.invoke(app, ["shortfall", str(path), "--json", "-o", str(out)])
+    assert written.exit_code == 0
+    assert json.loads(out.read_text())["pledges"]["units"] == 1
+    missing = runner.invoke(app, ["shortfall", str(tmp_path / "nope.yaml")])
+    assert missing.exit_code == 2 and "file not found" in missing.output
