@@ -277,11 +277,12 @@ def _near_miss_fix(
                 {"append": {f"donations[{donation.id}].eligible_recipients": [pledge.state]}}
             )
         elif rule == "training":
-            course = next(
+            offered = next(
                 (t for t in scenario.trainings if t.capability == pledge.capability), None
             )
-            if course is None:
+            if offered is None:
                 return None
+            course = offered
             changes.append(
                 {"append": {f"trainings[{course.id}].eligible_trainees": [pledge.state]}}
             )

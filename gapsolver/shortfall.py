@@ -187,16 +187,16 @@ def pledges_needed(
     start = _map_plan(base_model, base_values, model)
     for r in targets:  # fill each target's gap with the candidate at its own readiness
         gap = int(enc.req_quantity[r]) - allocated[r]
-        level = (scenario.requirements[r].min_readiness or Readiness.level1).value
-        pledge = next(
+        needed = (scenario.requirements[r].min_readiness or Readiness.level1).value
+        candidate = next(
             c["id"]
             for c in candidates
-            if c["capability"] == scenario.requirements[r].capability and c["readiness"] == level
+            if c["capability"] == scenario.requirements[r].capability and c["readiness"] == needed
         )
         k = next(
             k
             for k in np.flatnonzero(model.pair_requirement == r).tolist()
-            if enc.pledge_ids[int(enc.option_pledge[model.pair_option[k]])] == pledge
+            if enc.pledge_ids[int(enc.option_pledge[model.pair_option[k]])] == candidate
         )
         start[k] += gap
     values = _solve(model, options, start)
@@ -312,11 +312,11 @@ def partnerships_needed(
     seats: dict[tuple[str, str, str, int], int] = defaultdict(int)
     for k in np.flatnonzero(seat & (x > 0)).tolist():
         option = int(model.pair_option[k])
-        p = int(enc.option_pledge[option])
+        unit = int(enc.option_pledge[option])
         t = int(enc.option_training[option])
         key = (
-            enc.capability_ids[int(enc.pledge_capability[p])],
-            enc.state_ids[int(enc.pledge_state[p])],
+            enc.capability_ids[int(enc.pledge_capability[unit])],
+            enc.state_ids[int(enc.pledge_state[unit])],
             enc.requirement_ids[int(model.pair_requirement[k])],
             int(enc.training_ready[t]),
         )

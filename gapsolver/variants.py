@@ -32,7 +32,7 @@ import datetime as dt
 import fnmatch
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -246,7 +246,7 @@ def _locate(change: Change, path: PathKey, doc: Document | None = None) -> Locat
     return Located(change, (*path, change.operation), line, doc.source if doc else None)
 
 
-def changes_from_data(data: list[Mapping[str, Any]], source: str = "<changes>") -> list[Located]:
+def changes_from_data(data: Sequence[Mapping[str, Any]], source: str = "<changes>") -> list[Located]:
     """Changes given as plain data (e.g. a reason's counterfactual), validated."""
     from pydantic import TypeAdapter, ValidationError
 

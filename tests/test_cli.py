@@ -38,6 +38,10 @@ def test_solve_prints_tables_and_writes_json(scenario_file: Path, tmp_path: Path
     assert data["status"] == "optimal"
     assert data["weighted_gap"] == 101  # one critical unit and the normal helicopter unit short
     assert data["gap_units"] == 2
+    reasons = data["requirements"][0].pop("reasons")
+    assert [(r["type"], r["units"], r["eligible_pledges"]) for r in reasons] == [
+        ("no_eligible_pledge", 1, ["P1"])
+    ]
     assert data["requirements"][0] == {
         "id": "R1",
         "mission": "M1",

@@ -165,7 +165,9 @@ def test_a_host_near_miss_cannot_be_lifted() -> None:
 
 
 def test_no_pledge_of_the_capability_at_all() -> None:
-    reason = only_reason(build([req("R", capability="uh")], [pledge("P")]), "R", "no_eligible_pledge")
+    reason = only_reason(
+        build([req("R", capability="uh")], [pledge("P")]), "R", "no_eligible_pledge"
+    )
     assert reason["near_misses"] == [] and reason["units"] == 1
 
 
@@ -327,9 +329,7 @@ def test_state_mission_cap_binding() -> None:
         "mission": "M1",
         "units_in_mission": 1,
     }
-    assert reason["counterfactual"] == [
-        {"set": {"settings.max_units_per_state_per_mission": 2}}
-    ]
+    assert reason["counterfactual"] == [{"set": {"settings.max_units_per_state_per_mission": 2}}]
     assert filled_by(scenario, "R", reason["counterfactual"]) == 0
 
 

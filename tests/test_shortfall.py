@@ -19,7 +19,9 @@ OPTIONS = SolveOptions()
 def with_list(scenario: Scenario, report: dict) -> Scenario:
     """The scenario plus the pledges the list asks for, each restricted to its mission."""
     data = scenario.model_dump(mode="json")
-    data["member_states"].append({"id": "NEW", "name": "New contributor", "languages": ["en", "fr", "ko"]})
+    data["member_states"].append(
+        {"id": "NEW", "name": "New contributor", "languages": ["en", "fr", "ko"]}
+    )
     for index, group in enumerate(report["pledges"]["groups"]):
         data["pledges"].append(
             {
@@ -37,10 +39,15 @@ def with_list(scenario: Scenario, report: dict) -> Scenario:
 def test_the_list_asks_for_each_missing_unit_at_the_readiness_and_date_needed() -> None:
     scenario = build(
         [
-            req("R", quantity=3, priority="critical", min_readiness="level2", needed_by="2022-06-30"),
+            req(
+                "R", quantity=3, priority="critical", min_readiness="level2", needed_by="2022-06-30"
+            ),
             req("N", mission="M2", priority="normal"),
         ],
-        [pledge("P", readiness="level2", cost_per_unit=4.0), pledge("Q", readiness="level2", cost_per_unit=8.0)],
+        [
+            pledge("P", readiness="level2", cost_per_unit=4.0),
+            pledge("Q", readiness="level2", cost_per_unit=8.0),
+        ],
     )
     report = shortfall(scenario, OPTIONS)
     assert [t["id"] for t in report["targets"]] == ["R"]  # N is not critical
@@ -137,7 +144,9 @@ def test_partnerships_alternative_counts_seats_and_items() -> None:
 
 def test_shortfall_cli(tmp_path) -> None:
     path = tmp_path / "s.json"
-    path.write_text(json.dumps(scenario_data([req("R", priority="critical", quantity=2)], [pledge("P")])))
+    path.write_text(
+        json.dumps(scenario_data([req("R", priority="critical", quantity=2)], [pledge("P")]))
+    )
     runner = CliRunner()
     shown = runner.invoke(app, ["shortfall", str(path)])
     assert shown.exit_code == 0, shown.output
