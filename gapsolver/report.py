@@ -77,7 +77,8 @@ def reason_summary(reason: dict[str, Any]) -> str:
         misses = reason["near_misses"]
         if not misses:
             return f"{units}: no pledge of this capability"
-        nearest = misses[0]
+        # the near miss the counterfactual lifts (a free one), else the closest
+        nearest = next((m for m in misses if m["fix"] == reason["counterfactual"]), misses[0])
         rules = "; ".join(rule_text(b) for b in nearest["blocked_by"])
         return f"{units}: no eligible pledge — nearest {nearest['pledge']} ({rules})"
     pledges = reason["pledges"]
