@@ -43,6 +43,7 @@ class Solver(StrEnum):
 class Strategy(StrEnum):
     optimal = "optimal"
     greedy = "greedy"
+    sequential = "sequential"
 
 
 class _State:
@@ -111,6 +112,24 @@ def _print_warnings(
         )
 
 
+SolverOption = Annotated[
+    Solver,
+    typer.Option(help="MILP solver; auto races HiGHS and CBC and keeps the first proven optimum."),
+]
+StrategyOption = Annotated[
+    Strategy,
+    typer.Option(
+        help="optimal: the lexicographic MILP; greedy: the hand-planning baseline; sequential: "
+        "missions in priority order, each solved alone."
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write the JSON to this file (atomically)."),
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON to stdout instead of tables.")]
+
+
 @app.command()
 @_handles_errors
 def validate(scenario: ScenarioArgument) -> None:
@@ -135,16 +154,8 @@ def solve(
         Path | None,
         typer.Option("--output", "-o", help="Write the result as JSON to this file (atomically)."),
     ] = None,
-    strategy: Annotated[
-        Strategy,
-        typer.Option(help="optimal: the lexicographic MILP; greedy: the hand-planning baseline."),
-    ] = Strategy.optimal,
-    solver: Annotated[
-        Solver,
-        typer.Option(
-            help="MILP solver; auto races HiGHS and CBC and keeps the first proven optimum."
-        ),
-    ] = Solver.highs,
+    strategy: StrategyOption = Strategy.optimal,
+    solver: SolverOption = Solver.highs,
     time_limit: Annotated[
         float | None,
         typer.Option(
@@ -189,21 +200,6 @@ def solve(
         print_result(result, stdout)
         if output is not None:
             stdout.print(f"Result written to {output}", highlight=False)
-
-
-SolverOption = Annotated[
-    Solver,
-    typer.Option(help="MILP solver; auto races HiGHS and CBC and keeps the first proven optimum."),
-]
-StrategyOption = Annotated[
-    Strategy,
-    typer.Option(help="optimal: the lexicographic MILP; greedy: the hand-planning baseline."),
-]
-OutputOption = Annotated[
-    Path | None,
-    typer.Option("--output", "-o", help="Write the JSON to this file (atomically)."),
-]
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON to stdout instead of tables.")]
 
 
 def _emit(
@@ -339,6 +335,88 @@ def whatif(
         "changes": [entry.change.model_dump(exclude_none=True) for entry in changes],
     }
     _emit(difference, output, as_json, lambda: print_diff(difference, stdout))
+
+
+def _scenario_files(patterns: list[str]) -> list[Path]:
+    """Files named or matched by globs, in order, each once; InputError for a pattern matching
+    nothing."""
+    import glob
+
+    found: list[Path] = []
+    problems = []
+    for pattern in patterns:
+        matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+        if not matches:
+            problems.append(Problem(pattern, "no file matches"))
+        found += [Path(match) for match in matches if Path(match) not in found]
+    if problems:
+        raise InputError(problems)
+    return found
+
+
+@app.command()
+@_handles_errors
+def compare(
+    scenarios: Annotated[
+        list[str], typer.Argument(help="Scenario files or globs.", show_default=False)
+    ],
+    strategies: Annotated[
+        str, typer.Option(help="Comma-separated strategies: optimal, greedy, sequential.")
+    ] = "optimal,greedy,sequential",
+    solver: SolverOption = Solver.highs,
+    time_limit: Annotated[float | None, typer.Option(min=0.001, help="Seconds per solve.")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the rows as CSV (.csv) or everything as JSON."),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Solve every scenario with every strategy: weighted gap, unfilled units by priority, cost,
+    women share, solve time, and a summary per strategy against the optimum."""
+    from rich.progress import Progress
+
+    from gapsolver.compare import compare as run_compare
+    from gapsolver.postprocess.write import write_csv_atomic, write_json_atomic
+    from gapsolver.preprocess.load import load_scenario
+    from gapsolver.report import print_compare
+    from gapsolver.solve import STRATEGIES, SolveOptions
+
+    chosen = [name.strip() for name in strategies.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in STRATEGIES]
+    if unknown or not chosen:
+        raise InputError(
+            [
+                Problem(
+                    "--strategies",
+                    f"unknown strategy {name!r} (choose from {', '.join(STRATEGIES)})",
+                )
+                for name in unknown
+            ]
+            or [Problem("--strategies", "no strategy given")]
+        )
+    loaded = []
+    problems: list[str] = []
+    for path in _scenario_files(scenarios):
+        try:
+            loaded.append((str(path), load_scenario(path)[0]))
+        except InputError as error:
+            problems.append(str(error))
+    if problems:
+        raise InputError([Problem("", problem) for problem in problems])
+    options = SolveOptions(solver=solver.value, time_limit=time_limit)
+    with Progress(console=stderr, transient=True) as bar:
+        task = bar.add_task("Solving", total=len(loaded) * len(chosen))
+        comparison = run_compare(
+            loaded, chosen, options, progress=lambda done, total: bar.update(task, completed=done)
+        )
+    if output is not None and output.suffix.lower() == ".csv":
+        write_csv_atomic(output, comparison["rows"])
+    elif output is not None:
+        write_json_atomic(output, comparison)
+    if as_json:
+        sys.stdout.write(json.dumps(comparison, indent=2) + "\n")
+    else:
+        print_compare(comparison, stdout)
 
 
 @app.command()

@@ -175,7 +175,7 @@ def totals_table(result: Result) -> Table:
         "n/a" if result.women_share is None else f"{result.women_share:.1%}",
     )
     table.add_row("suitability", f"{result.suitability:.3f}")
-    if result.strategy == "optimal":
+    if result.strategy != "greedy":
         table.add_row(
             "solver / time / MIP gap",
             f"{result.solver} / {result.solve_time:.2f} s / "
@@ -498,4 +498,55 @@ def print_shortfall(report: dict[str, Any], console: Console) -> None:
             str(row["seats"]),
             row["requirement"],
         )
+    console.print(table)
+
+
+def _figure(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def print_compare(comparison: dict[str, Any], console: Console) -> None:
+    """`gapsolver compare`: one row per scenario and strategy, then the summary."""
+    rows = comparison["rows"]
+    table = Table(title="Strategies per scenario", title_justify="left")
+    columns = [
+        "scenario",
+        "strategy",
+        "weighted gap",
+        "unfilled crit/high/normal",
+        "cost (USD)",
+        "women share",
+        "time (s)",
+    ]
+    with_ratio = any("ratio_to_optimal" in row for row in rows)
+    if with_ratio:
+        columns.insert(3, "× optimal")
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("scenario", "strategy") else "right")
+    for row in rows:
+        cells = [
+            row["scenario"],
+            row["strategy"],
+            f"{row['weighted_gap']:g}",
+            f"{row['gap_critical']} / {row['gap_high']} / {row['gap_normal']}",
+            f"{row['cost']:,.0f}",
+            "n/a" if row["women_share"] is None else f"{row['women_share']:.1%}",
+            f"{row['solve_time']:.3f}",
+        ]
+        if with_ratio:
+            cells.insert(3, f"{row['ratio_to_optimal']:.2f}")
+        table.add_row(*cells)
+    console.print(table)
+    table = Table(title="Summary per strategy", title_justify="left")
+    summary = comparison["summary"]
+    for column in summary[0]:
+        table.add_column(
+            column.replace("_", " "), justify="left" if column == "strategy" else "right"
+        )
+    for entry in summary:
+        table.add_row(*(_figure(value) for value in entry.values()))
     console.print(table)

@@ -34,13 +34,14 @@ from gapsolver.result import Result, SolveStatus, StageReport
 from gapsolver.schema import Scenario
 from gapsolver.strategies.greedy import greedy_plan
 
-STRATEGIES = ("optimal", "greedy")
+STRATEGIES = ("optimal", "greedy", "sequential")
 
 
 @dataclass(frozen=True)
 class SolveOptions:
     strategy: str = "optimal"
-    """'optimal' (the lexicographic MILP) or 'greedy' (the hand-planning baseline)."""
+    """'optimal' (the lexicographic MILP), 'greedy' (the hand-planning baseline) or 'sequential'
+    (missions in priority order, each solved alone)."""
     solver: str = "highs"
     """'highs', 'cbc', or 'auto' (both race; the first proven optimum wins)."""
     time_limit: float | None = None
@@ -446,6 +447,13 @@ def solve_scenario(scenario: Scenario, options: SolveOptions | None = None) -> R
             )
         ]
         status = SolveStatus.feasible
+    elif options.strategy == "sequential":
+        from gapsolver.strategies.sequential import sequential_plan
+
+        began = time.perf_counter()
+        values, stages, solver_used = sequential_plan(model, options)
+        timings["solver_total"] = time.perf_counter() - began
+        status = SolveStatus.feasible  # a plan, not the proven optimum of the whole scenario
     else:
         solver_used, values, stages, solve_timings = run_solver(model, options, start=values)
         timings |= solve_timings
@@ -454,7 +462,7 @@ def solve_scenario(scenario: Scenario, options: SolveOptions | None = None) -> R
 
     began = time.perf_counter()
     result = build_result(model, values, stages, status, options)
-    if options.strategy == "optimal":
+    if options.strategy != "greedy":
         result.solver = solver_used
     timings["extract"] = time.perf_counter() - began
     result.timings = {name: round(seconds, 6) for name, seconds in timings.items()}
@@ -475,7 +483,7 @@ def build_result(
         scenario=model.enc.scenario.name,
         status=status,
         strategy=options.strategy,
-        solver=options.solver if options.strategy == "optimal" else "none",
+        solver=options.solver if options.strategy != "greedy" else "none",
         weighted_gap=round(sum(r.weighted_gap for r in requirements), 9),
         gap_units=sum(r.gap for r in requirements),
         requirements=requirements,
@@ -484,7 +492,7 @@ def build_result(
         trainings=training_uses(model, values),
         stages=stages,
         solve_time=round(sum(stage.seconds for stage in stages), 6),
-        mip_gap=stages[0].mip_gap,
+        mip_gap=stages[0].mip_gap if options.strategy == "optimal" else None,
         suitability=round(suitability, 9),
         cost=round(cost, 2),
         women_share=None if women_share is None else round(women_share, 6),

@@ -246,7 +246,9 @@ def _locate(change: Change, path: PathKey, doc: Document | None = None) -> Locat
     return Located(change, (*path, change.operation), line, doc.source if doc else None)
 
 
-def changes_from_data(data: Sequence[Mapping[str, Any]], source: str = "<changes>") -> list[Located]:
+def changes_from_data(
+    data: Sequence[Mapping[str, Any]], source: str = "<changes>"
+) -> list[Located]:
     """Changes given as plain data (e.g. a reason's counterfactual), validated."""
     from pydantic import TypeAdapter, ValidationError
 

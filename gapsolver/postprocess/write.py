@@ -57,3 +57,16 @@ def write_text_atomic(path: str | Path, text: str) -> None:
 
 def write_json_atomic(path: str | Path, data: Any) -> None:
     write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def write_csv_atomic(path: str | Path, rows: list[dict[str, Any]]) -> None:
+    """Rows (dicts with the same keys, in order) as CSV with a header."""
+    import csv
+
+    with atomic_path(path) as temporary, open(temporary, "w", newline="", encoding="utf-8") as out:
+        columns = list(rows[0]) if rows else []
+        for row in rows:
+            columns += [key for key in row if key not in columns]
+        writer = csv.DictWriter(out, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
