@@ -10,11 +10,10 @@ The re-solves run in parallel worker processes.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from gapsolver.parallel import Progress, run_parallel
 from gapsolver.result import Result
 from gapsolver.schema import Scenario
 from gapsolver.solve import SolveOptions, solve_scenario
@@ -141,29 +140,10 @@ def concentration(base: Result) -> list[dict[str, Any]]:
     return rows
 
 
-Progress = Callable[[int, int], None]
-"""Told (re-solves done, re-solves in all) as each finishes."""
-
-
 def _run_all(
     jobs: list[tuple[Scenario, str, str, SolveOptions]], workers: int, progress: Progress | None
 ) -> list[tuple[str, str, float, int]]:
-    outcomes = []
-    if progress is not None:
-        progress(0, len(jobs))
-    if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_solve_without, job) for job in jobs]
-            for done, future in enumerate(as_completed(futures), start=1):
-                outcomes.append(future.result())
-                if progress is not None:
-                    progress(done, len(jobs))
-    else:
-        for done, job in enumerate(jobs, start=1):
-            outcomes.append(_solve_without(job))
-            if progress is not None:
-                progress(done, len(jobs))
-    return outcomes
+    return [outcome for _, outcome in run_parallel(_solve_without, jobs, workers, progress)]
 
 
 def dependence(

@@ -1,0 +1,60 @@
+"""Plots for reports (matplotlib, without a display), written atomically as PNG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from gapsolver.postprocess.write import atomic_path
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def robust_histogram(report: dict[str, Any], path: str | Path) -> None:
+    """Histogram of the sampled weighted gaps, with the nominal plan's and the mean marked."""
+    plt = _pyplot()
+    gaps = [run["weighted_gap"] for run in report["runs"]]
+    figure, axes = plt.subplots(figsize=(8, 4.5))
+    axes.hist(gaps, bins=min(30, max(5, len(set(gaps)))), color="#4c72b0")
+    axes.axvline(
+        report["nominal"]["weighted_gap"],
+        color="black",
+        linestyle="--",
+        label="all pledges materialize",
+    )
+    axes.axvline(report["weighted_gap"]["mean"], color="#c44e52", label="mean")
+    axes.set_xlabel("optimal weighted gap")
+    axes.set_ylabel("samples")
+    axes.set_title(f"{report['scenario']}: {report['samples']} samples (seed {report['seed']})")
+    axes.legend()
+    figure.tight_layout()
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, format="png", dpi=120)
+    plt.close(figure)
+
+
+def gap_distributions(
+    groups: dict[str, dict[str, list[float]]], title: str, path: str | Path
+) -> None:
+    """One box plot per panel (e.g. per strategy, per variant): panel → label → weighted gaps."""
+    plt = _pyplot()
+    panels = [(name, data) for name, data in groups.items() if data]
+    figure, axes_list = plt.subplots(len(panels), 1, figsize=(9, 3.2 * len(panels)), squeeze=False)
+    for (name, data), axes in zip(panels, axes_list[:, 0], strict=True):
+        labels = list(data)
+        axes.boxplot([data[label] for label in labels], vert=False, showmeans=True)
+        axes.set_yticks(range(1, len(labels) + 1), labels)
+        axes.set_xlabel("weighted gap")
+        axes.set_title(name, loc="left")
+    figure.suptitle(title)
+    figure.tight_layout()
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, format="png", dpi=120)
+    plt.close(figure)

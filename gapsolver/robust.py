@@ -1,0 +1,122 @@
+"""Robustness: how the plan fares when pledges, donations and trainings may not materialize.
+
+Each pledge, donation and training carries a ``reliability`` (default 1). Sample ``i`` of seed ``s``
+draws one uniform number per element, in scenario order (pledges, then donations, then trainings),
+from ``numpy.random.default_rng(SeedSequence([s, i]))``; an element materializes when its number is
+below its reliability. The sampled scenario is solved to the optimum. The same seed gives the same
+samples, whatever the number of workers and in whatever order they finish.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from gapsolver.parallel import Progress, run_parallel
+from gapsolver.schema import Scenario
+from gapsolver.solve import SolveOptions, solve_scenario
+
+PERCENTILES = (5, 25, 50, 75, 95)
+
+
+def sample_scenario(
+    scenario: Scenario, seed: int, index: int
+) -> tuple[Scenario, dict[str, list[str]]]:
+    """Sample ``index`` of ``seed``: the scenario with the elements that did not materialize
+    removed, and their ids by kind."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, index]))
+    kept: dict[str, list[Any]] = {}
+    dropped: dict[str, list[str]] = {}
+    for kind in ("pledges", "donations", "trainings"):
+        elements = getattr(scenario, kind)
+        draws = rng.random(len(elements))
+        kept[kind] = [e for e, u in zip(elements, draws, strict=True) if u < e.reliability]
+        dropped[kind] = [e.id for e, u in zip(elements, draws, strict=True) if u >= e.reliability]
+    return scenario.model_copy(update=kept), dropped
+
+
+@dataclass(frozen=True)
+class _Sample:
+    scenario: Scenario
+    seed: int
+    index: int
+    options: SolveOptions
+
+
+def _solve_sample(job: _Sample) -> dict[str, Any]:
+    sampled, dropped = sample_scenario(job.scenario, job.seed, job.index)
+    result = solve_scenario(sampled, job.options)
+    return {
+        "index": job.index,
+        "weighted_gap": result.weighted_gap,
+        "gap_units": result.gap_units,
+        "status": result.status.value,
+        "dropped": dropped,
+        "gaps": {r.id: r.gap for r in result.requirements if r.gap},
+    }
+
+
+def _distribution(values: list[float]) -> dict[str, float]:
+    array = np.asarray(values, dtype=float)
+    return {
+        "mean": round(float(array.mean()), 6),
+        "std": round(float(array.std()), 6),
+        **{f"p{q}": round(float(np.percentile(array, q)), 6) for q in PERCENTILES},
+        "best": float(array.min()),
+        "worst": float(array.max()),
+    }
+
+
+def robust(
+    scenario: Scenario,
+    samples: int,
+    seed: int,
+    options: SolveOptions | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Solve ``samples`` sampled scenarios; the distribution of the weighted gap and of the gap
+    units, and per requirement how often it ends short and by how much on average."""
+    options = options or SolveOptions()
+    nominal = solve_scenario(scenario, options)
+    jobs = [_Sample(scenario, seed, index, options) for index in range(samples)]
+    finished = dict(run_parallel(_solve_sample, jobs, workers, progress))
+    done: list[dict[str, Any]] = [finished[index] for index in range(samples)]
+    requirements: list[dict[str, Any]] = []
+    for outcome in nominal.requirements:
+        gaps = [sample["gaps"].get(outcome.id, 0) for sample in done]
+        requirements.append(
+            {
+                "requirement": outcome.id,
+                "mission": outcome.mission,
+                "priority": outcome.priority,
+                "quantity": outcome.quantity,
+                "nominal_gap": outcome.gap,
+                "short_in": round(sum(1 for gap in gaps if gap) / len(gaps), 6),
+                "mean_gap": round(float(np.mean(gaps)), 6),
+            }
+        )
+    requirements.sort(key=lambda row: (-row["short_in"], -row["mean_gap"], row["requirement"]))
+    uncertain = {
+        kind: sum(1 for e in getattr(scenario, kind) if e.reliability < 1)
+        for kind in ("pledges", "donations", "trainings")
+    }
+    return {
+        "scenario": scenario.name,
+        "samples": samples,
+        "seed": seed,
+        "uncertain_elements": uncertain,
+        "nominal": {"weighted_gap": nominal.weighted_gap, "gap_units": nominal.gap_units},
+        "weighted_gap": _distribution([sample["weighted_gap"] for sample in done]),
+        "gap_units": _distribution([sample["gap_units"] for sample in done]),
+        "requirements": requirements,
+        "runs": [
+            {
+                key: sample[key]
+                for key in ("index", "weighted_gap", "gap_units", "status", "dropped")
+            }
+            for sample in done
+        ],
+    }
