@@ -488,6 +488,117 @@ def robust(
 
 @app.command()
 @_handles_errors
+def batch(
+    first: Annotated[
+        str,
+        typer.Argument(
+            metavar="SPEC | export | plot",
+            help="A batch spec file to run; or `export` / `plot` followed by a results database.",
+            show_default=False,
+        ),
+    ],
+    database: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="[RESULTS.db]", help="The results database (export, plot).", show_default=False
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Results database to write (run).")
+    ] = None,
+    workers: WorkersOption = None,
+    dask_scheduler: Annotated[
+        str | None,
+        typer.Option(help="Run on this Dask scheduler (tcp://HOST:PORT) instead of local workers."),
+    ] = None,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Run again the runs stored as failed.")
+    ] = False,
+    csv_file: Annotated[Path | None, typer.Option("--csv", help="export: write CSV.")] = None,
+    parquet_file: Annotated[
+        Path | None, typer.Option("--parquet", help="export: write Parquet (needs pyarrow).")
+    ] = None,
+    gaps: Annotated[
+        bool, typer.Option("--gaps", help="export: the per-requirement gaps instead of the runs.")
+    ] = False,
+    png: Annotated[Path | None, typer.Option("--png", help="plot: the PNG to write.")] = None,
+) -> None:
+    """Run a batch spec (scenarios × variants/sweeps × strategies × robustness samples) into a
+    SQLite database, resumably; `batch export DB --csv|--parquet FILE`; `batch plot DB --png FILE`."""
+    from gapsolver import batch as batches
+
+    if first in ("export", "plot"):
+        if database is None:
+            raise InputError([Problem("", f"`gapsolver batch {first}` needs a results database")])
+        if first == "export":
+            chosen = [
+                (fmt, path) for fmt, path in (("csv", csv_file), ("parquet", parquet_file)) if path
+            ]
+            if len(chosen) != 1:
+                raise InputError([Problem("", "give exactly one of --csv FILE and --parquet FILE")])
+            fmt, path = chosen[0]
+            count = batches.export(database, path, fmt, "requirement_gaps" if gaps else "runs")
+            stdout.print(f"{count} rows written to {path}", highlight=False)
+        else:
+            if png is None:
+                raise InputError([Problem("--png", "`gapsolver batch plot` needs --png FILE")])
+            batches.plot(database, png)
+            stdout.print(f"Plot written to {png}", highlight=False)
+        return
+    if output is None:
+        raise InputError([Problem("--output", "give the results database: -o RESULTS.db")])
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    executor = (
+        batches.dask_executor(dask_scheduler)
+        if dask_scheduler
+        else batches.local_executor(_workers(workers))
+    )
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=stderr) as bar:
+        task = bar.add_task("Runs", total=None)
+        summary = batches.run_batch(
+            first,
+            output,
+            executor,
+            retry_failed=retry_failed,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    stdout.print(
+        f"{summary.planned} runs planned: {summary.skipped} already in {output}, {summary.ran} run now "
+        f"({len(summary.failed)} failed) in {summary.seconds:.1f} s",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for failure in summary.failed[:10]:
+        message = " ".join(line.strip() for line in failure["error"].splitlines())
+        stderr.print(
+            f"[red]failed:[/red] {escape(failure['run'])}: {escape(message)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if len(summary.failed) > 10:
+        stderr.print(f"[red]failed:[/red] … and {len(summary.failed) - 10} more", highlight=False)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@_handles_errors
 def generate(
     output: Annotated[
         Path,

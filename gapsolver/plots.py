@@ -46,12 +46,12 @@ def gap_distributions(
     """One box plot per panel (e.g. per strategy, per variant): panel → label → weighted gaps."""
     plt = _pyplot()
     panels = [(name, data) for name, data in groups.items() if data]
-    figure, axes_list = plt.subplots(len(panels), 1, figsize=(9, 3.2 * len(panels)), squeeze=False)
+    figure, axes_list = plt.subplots(len(panels), 1, figsize=(10, 4.2 * len(panels)), squeeze=False)
     for (name, data), axes in zip(panels, axes_list[:, 0], strict=True):
         labels = list(data)
-        axes.boxplot([data[label] for label in labels], vert=False, showmeans=True)
-        axes.set_yticks(range(1, len(labels) + 1), labels)
-        axes.set_xlabel("weighted gap")
+        axes.boxplot([data[label] for label in labels], showmeans=True)
+        axes.set_xticks(range(1, len(labels) + 1), labels, rotation=30, ha="right")
+        axes.set_ylabel("weighted gap")
         axes.set_title(name, loc="left")
     figure.suptitle(title)
     figure.tight_layout()

@@ -7,7 +7,8 @@ Each change is a mapping with exactly one operation:
   a state removes everything it offers (its pledges, the donations it gives, the trainings it runs);
   removing a mission removes its requirements and drops it from pledges' caveats (a pledge that was
   only for removed missions goes too);
-- ``set: {TARGET: value}`` — set a field;
+- ``set: {TARGET: value}`` — set a field (a pledge's, donation's, requirement's ``quantity`` or a
+  training's ``capacity`` set to 0 removes the object, as a sweep down to nothing expects);
 - ``scale: {TARGET: factor}`` — multiply a number (integer fields round half up; a pledge, donation,
   training or requirement whose quantity or capacity becomes 0 is removed);
 - ``shift: {TARGET: days}`` — move a date (``available_from`` unset counts as ``start``; an unset
@@ -383,7 +384,11 @@ class _Applier:
         self.data["pledges"] = kept
 
     def _set(self, entry: Located, key: str, value: Any) -> None:
-        for obj, fields, _ in self.targets(entry, key):
+        empty: dict[str, set[str]] = {}
+        for obj, fields, collection in self.targets(entry, key):
+            if collection in _SIZE_FIELD and fields == (_SIZE_FIELD[collection],) and value == 0:
+                empty.setdefault(collection, set()).add(str(obj.get("id")))
+                continue
             parent = obj
             for name in fields[:-1]:
                 child = parent.get(name)
@@ -392,6 +397,8 @@ class _Applier:
                     parent[name] = child
                 parent = child
             parent[fields[-1]] = copy.deepcopy(value)
+        for collection, ids in empty.items():
+            self._drop(collection, ids)
 
     def _get(self, obj: dict[str, Any], fields: tuple[str, ...]) -> Any:
         for name in fields:

@@ -78,9 +78,10 @@ def test_set_scale_shift_append_add() -> None:
     assert "P4" in pledges
 
 
-def test_scaling_to_zero_removes_the_object() -> None:
-    changed = apply([{"scale": {"donations[D].quantity": 0.1}}])
-    assert changed.donations == []
+def test_scaling_or_setting_to_zero_removes_the_object() -> None:
+    assert apply([{"scale": {"donations[D].quantity": 0.1}}]).donations == []
+    changed = apply([{"set": {"trainings[T].capacity": 0, "pledges[P2].quantity": 0}}])
+    assert changed.trainings == [] and [p.id for p in changed.pledges] == ["P1", "P3"]
 
 
 def test_every_problem_of_a_change_list_at_once() -> None:

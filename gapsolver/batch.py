@@ -1,0 +1,643 @@
+"""Batch runs: many solves from one spec file, stored in SQLite as each finishes, resumable.
+
+A spec lists scenarios (files or globs), variants, sweeps (one parameter over values), robustness
+samples and strategies; the batch is every scenario × case (base, each variant, each sweep value) ×
+strategy × sample (the nominal scenario, plus each robustness sample). Each run has a key: the SHA-256
+of its inputs' description (the scenario file's content hash, the case's changes, the strategy, the
+sample and seed, the solver options). A run's row and its per-requirement gaps are written in one
+transaction when it finishes, so an interruption at any moment (Ctrl-C, kill -9, power loss) loses at
+most the runs in flight; running the same command again skips every run already stored and does the
+rest. A run that fails (a variant that does not apply, a solver error) is stored with its error and the
+batch goes on; ``--retry-failed`` runs the failed ones again.
+
+Runs execute in local worker processes or on a Dask distributed cluster; either way only this process
+writes the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import hashlib
+import json
+import os
+import socket
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, model_validator
+
+from gapsolver.exceptions import GapsolverError, InputError, OutputError, Problem
+from gapsolver.schema import Scenario
+from gapsolver.schema.scenario import Identifier, _Strict
+from gapsolver.solve import STRATEGIES, SolveOptions
+
+# ---------------------------------------------------------------------------------------------------
+# The spec
+
+
+class VariantsRef(_Strict):
+    """Variants to run, from a variants file."""
+
+    file: str
+    """Variants file, relative to the spec file."""
+    names: list[Identifier] | None = None
+    """Variants to run (default: every variant in the file)."""
+
+
+class SweepRange(_Strict):
+    """Values start, start + step, … up to and including stop."""
+
+    start: float
+    stop: float
+    step: Annotated[float, Field(gt=0)] = 1.0
+
+
+class Sweep(_Strict):
+    """One parameter over a list or a range of values, each value one case."""
+
+    name: Identifier
+    """Name of the sweep, used in case names (``name=value``)."""
+    parameter: str
+    """A TARGET as in variants (``donations[KOR-UH-2021].quantity``)."""
+    values: list[float | int] | None = None
+    """The values."""
+    range: SweepRange | None = None
+    """Or a range of values."""
+
+    @model_validator(mode="after")
+    def _values_or_range(self) -> Sweep:
+        if (self.values is None) == (self.range is None):
+            raise ValueError("give exactly one of values and range")
+        return self
+
+    def points(self) -> list[float | int]:
+        if self.values is not None:
+            return list(self.values)
+        assert self.range is not None
+        count = int((self.range.stop - self.range.start) / self.range.step + 1e-9) + 1
+        points = [self.range.start + index * self.range.step for index in range(count)]
+        return [int(p) if float(p).is_integer() else round(p, 12) for p in points]
+
+
+class Robustness(_Strict):
+    """Seeded reliability samples per case and strategy (see `gapsolver robust`)."""
+
+    samples: Annotated[int, Field(ge=1)]
+    seed: Annotated[int, Field(ge=0)] = 0
+
+
+class BatchSpec(_Strict):
+    """A batch of runs."""
+
+    name: str = "batch"
+    """Name, stored with the runs."""
+    scenarios: Annotated[list[str], Field(min_length=1)]
+    """Scenario files or globs, relative to the spec file."""
+    include_base: bool = True
+    """Also run each scenario unchanged (case ``base``)."""
+    variants: VariantsRef | None = None
+    """Variants to run on every scenario."""
+    sweeps: list[Sweep] = Field(default_factory=list)
+    """Parameters to sweep on every scenario."""
+    robustness: Robustness | None = None
+    """Reliability samples, in addition to the nominal run."""
+    strategies: Annotated[list[str], Field(min_length=1)] = Field(
+        default_factory=lambda: ["optimal"]
+    )
+    """Strategies: optimal, greedy, sequential."""
+    solver: str = "highs"
+    """highs or cbc."""
+    time_limit: Annotated[float, Field(gt=0)] | None = None
+    """Seconds per run (status time_limit when the optimum is not proven in time)."""
+
+    @model_validator(mode="after")
+    def _known(self) -> BatchSpec:
+        unknown = [s for s in self.strategies if s not in STRATEGIES]
+        if unknown:
+            raise ValueError(
+                f"unknown strategies {', '.join(unknown)} (choose from {', '.join(STRATEGIES)})"
+            )
+        if self.solver not in ("highs", "cbc"):
+            raise ValueError(f"unknown solver {self.solver!r} (highs or cbc)")
+        return self
+
+
+@dataclass(frozen=True)
+class Case:
+    kind: str  # base | variant | sweep
+    name: str
+    changes: list[dict[str, Any]]
+    sweep_parameter: str | None = None
+    sweep_value: float | None = None
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run: everything a worker needs (no file access), and its key."""
+
+    key: str
+    scenario_file: str
+    scenario_sha256: str
+    scenario: Scenario
+    case: Case
+    strategy: str
+    sample: int | None
+    seed: int | None
+    solver: str
+    time_limit: float | None
+
+
+def _sha256(data: Any) -> str:
+    text = data if isinstance(data, str | bytes) else json.dumps(data, sort_keys=True)
+    raw = text.encode() if isinstance(text, str) else text
+    return hashlib.sha256(raw).hexdigest()
+
+
+def read_spec(path: str | Path) -> BatchSpec:
+    from gapsolver.preprocess.load import _validate, read_document
+
+    return _validate(BatchSpec, read_document(path), [])
+
+
+def plan_tasks(spec_path: str | Path) -> tuple[BatchSpec, list[Task]]:
+    """The spec and its runs, in a stable order. Everything that can be checked before running —
+    the spec, every scenario file, the variants file — is checked here, all problems at once."""
+    from gapsolver.preprocess.load import load_scenario
+    from gapsolver.variants import read_variants
+
+    spec = read_spec(spec_path)
+    folder = Path(spec_path).parent
+    problems: list[Problem] = []
+    files: list[Path] = []
+    for index, pattern in enumerate(spec.scenarios):
+        full = str(folder / pattern)
+        matches = sorted(glob.glob(full)) if glob.has_magic(full) else [full]
+        if not matches:
+            problems.append(Problem(f"scenarios[{index}]", f"no file matches {pattern!r}"))
+        files += [Path(m) for m in matches if Path(m) not in files]
+    scenarios: list[tuple[Path, str, Scenario]] = []
+    for file in files:
+        try:
+            scenario, _ = load_scenario(file)
+            scenarios.append((file, _sha256(file.read_bytes()), scenario))
+        except InputError as error:
+            problems += [
+                Problem(f"{file}: {p.path}".rstrip(": "), p.message, p.line) for p in error.problems
+            ]
+    cases: list[Case] = [Case("base", "base", [])] if spec.include_base else []
+    if spec.variants is not None:
+        try:
+            variants = read_variants(folder / spec.variants.file)
+            names = spec.variants.names or list(variants.variants)
+            for name in names:
+                changes = [
+                    entry.change.model_dump(exclude_none=True) for entry in variants.changes([name])
+                ]
+                cases.append(Case("variant", name, changes))
+        except InputError as error:
+            problems += [
+                Problem(f"variants: {p.path}".rstrip(": "), p.message, p.line)
+                for p in error.problems
+            ]
+    for sweep in spec.sweeps:
+        for value in sweep.points():
+            cases.append(
+                Case(
+                    "sweep",
+                    f"{sweep.name}={value}",
+                    [{"set": {sweep.parameter: value}}],
+                    sweep.parameter,
+                    float(value),
+                )
+            )
+    if not cases:
+        problems.append(
+            Problem("", "nothing to run: include_base is false and no variants or sweeps")
+        )
+    if problems:
+        raise InputError(problems, str(spec_path))
+    samples: list[int | None] = [None]
+    seed = None
+    if spec.robustness is not None:
+        samples += list(range(spec.robustness.samples))
+        seed = spec.robustness.seed
+    tasks = []
+    for file, digest, scenario in scenarios:
+        for case in cases:
+            for strategy in spec.strategies:
+                for sample in samples:
+                    identity = {
+                        "scenario_sha256": digest,
+                        "changes": case.changes,
+                        "strategy": strategy,
+                        "sample": sample,
+                        "seed": seed if sample is not None else None,
+                        "solver": spec.solver,
+                        "time_limit": spec.time_limit,
+                    }
+                    tasks.append(
+                        Task(
+                            key=_sha256(identity),
+                            scenario_file=str(file),
+                            scenario_sha256=digest,
+                            scenario=scenario,
+                            case=case,
+                            strategy=strategy,
+                            sample=sample,
+                            seed=seed if sample is not None else None,
+                            solver=spec.solver,
+                            time_limit=spec.time_limit,
+                        )
+                    )
+    return spec, tasks
+
+
+# ---------------------------------------------------------------------------------------------------
+# One run (in a worker)
+
+
+def execute(task: Task) -> dict[str, Any]:
+    """Run one task; never raises: a failure is a record with its error."""
+    from gapsolver.compare import kpis
+    from gapsolver.robust import sample_scenario
+    from gapsolver.solve import solve_scenario
+    from gapsolver.variants import apply_changes, changes_from_data
+
+    began = time.perf_counter()
+    record: dict[str, Any] = {"key": task.key, "worker": f"{socket.gethostname()}:{os.getpid()}"}
+    try:
+        scenario = task.scenario
+        if task.case.changes:
+            scenario = apply_changes(
+                scenario, changes_from_data(task.case.changes, task.case.name), task.case.name
+            )
+        if task.sample is not None:
+            assert task.seed is not None
+            scenario, _ = sample_scenario(scenario, task.seed, task.sample)
+        record["inputs_sha256"] = _sha256(scenario.model_dump(mode="json"))
+        options = SolveOptions(
+            strategy=task.strategy, solver=task.solver, time_limit=task.time_limit
+        )
+        result = solve_scenario(scenario, options)
+        figures = kpis(result)
+        plan_status = figures.pop("status")
+        timed_out = (
+            task.strategy == "optimal" and task.time_limit is not None and plan_status != "optimal"
+        )
+        record |= figures | {
+            "status": "time_limit" if timed_out else "ok",
+            "plan_status": plan_status,
+            "error": "time limit reached before the optimum was proven" if timed_out else None,
+            "gaps": [
+                {
+                    "requirement": r.id,
+                    "mission": r.mission,
+                    "capability": r.capability,
+                    "priority": r.priority,
+                    "quantity": r.quantity,
+                    "allocated": r.allocated,
+                    "gap": r.gap,
+                }
+                for r in result.requirements
+            ],
+        }
+    except GapsolverError as error:
+        record |= {"status": "failed", "error": str(error), "gaps": []}
+    except Exception as error:  # a bug or a crash in a library: recorded, the batch goes on
+        record |= {"status": "failed", "error": f"{type(error).__name__}: {error}", "gaps": []}
+    record["wall_time"] = round(time.perf_counter() - began, 6)
+    return record
+
+
+# ---------------------------------------------------------------------------------------------------
+# The database
+
+RUN_COLUMNS = (
+    "run_key",
+    "batch",
+    "scenario",
+    "scenario_file",
+    "scenario_sha256",
+    "case_kind",
+    "case_name",
+    "sweep_parameter",
+    "sweep_value",
+    "strategy",
+    "sample",
+    "seed",
+    "solver",
+    "time_limit",
+    "inputs_sha256",
+    "status",
+    "plan_status",
+    "error",
+    "weighted_gap",
+    "gap_units",
+    "gap_critical",
+    "gap_high",
+    "gap_normal",
+    "allocated_units",
+    "cost",
+    "women_share",
+    "suitability",
+    "solve_time",
+    "wall_time",
+    "worker",
+    "finished_at",
+)
+GAP_COLUMNS = (
+    "run_key",
+    "requirement",
+    "mission",
+    "capability",
+    "priority",
+    "quantity",
+    "allocated",
+    "gap",
+)
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS runs ({", ".join(c + (" TEXT PRIMARY KEY" if c == "run_key" else "") for c in RUN_COLUMNS)});
+CREATE TABLE IF NOT EXISTS requirement_gaps (
+    {", ".join(GAP_COLUMNS)},
+    PRIMARY KEY (run_key, requirement),
+    FOREIGN KEY (run_key) REFERENCES runs (run_key)
+);
+CREATE TABLE IF NOT EXISTS batches (started_at TEXT, spec_file TEXT, spec TEXT, runs_planned INTEGER);
+"""
+
+
+def connect(path: str | Path, create: bool = True) -> sqlite3.Connection:
+    """The results database, with write-ahead logging and full syncs (a committed run survives a
+    power loss)."""
+    target = Path(path)
+    if not create and not target.is_file():
+        raise InputError([Problem("", "no such results database")], str(path))
+    try:
+        connection = sqlite3.connect(target, timeout=30)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")
+        if create:
+            connection.executescript(SCHEMA)
+        else:
+            connection.execute("SELECT run_key FROM runs LIMIT 1")
+    except sqlite3.DatabaseError as error:
+        raise InputError(
+            [Problem("", f"not a gapsolver results database ({error})")], str(path)
+        ) from None
+    return connection
+
+
+def _store(
+    connection: sqlite3.Connection, spec: BatchSpec, task: Task, record: dict[str, Any]
+) -> None:
+    row = {
+        "run_key": task.key,
+        "batch": spec.name,
+        "scenario": task.scenario.name,
+        "scenario_file": task.scenario_file,
+        "scenario_sha256": task.scenario_sha256,
+        "case_kind": task.case.kind,
+        "case_name": task.case.name,
+        "sweep_parameter": task.case.sweep_parameter,
+        "sweep_value": task.case.sweep_value,
+        "strategy": task.strategy,
+        "sample": task.sample,
+        "seed": task.seed,
+        "solver": task.solver,
+        "time_limit": task.time_limit,
+        "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    } | {key: record.get(key) for key in RUN_COLUMNS if key in record}
+    with connection:  # one transaction: the run and its gaps, or nothing
+        connection.execute("DELETE FROM requirement_gaps WHERE run_key = ?", (task.key,))
+        connection.execute(
+            f"INSERT OR REPLACE INTO runs ({', '.join(RUN_COLUMNS)}) VALUES ({', '.join('?' * len(RUN_COLUMNS))})",
+            [row.get(column) for column in RUN_COLUMNS],
+        )
+        connection.executemany(
+            f"INSERT INTO requirement_gaps ({', '.join(GAP_COLUMNS)}) VALUES ({', '.join('?' * len(GAP_COLUMNS))})",
+            [[task.key, *(gap[c] for c in GAP_COLUMNS[1:])] for gap in record["gaps"]],
+        )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Running
+
+
+Executor = Callable[[list[Task]], Iterator[tuple[Task, dict[str, Any]]]]
+
+
+def local_executor(workers: int) -> Executor:
+    """Worker processes on this machine (in this process when ``workers`` is 1)."""
+
+    def run(tasks: list[Task]) -> Iterator[tuple[Task, dict[str, Any]]]:
+        if workers <= 1 or len(tasks) <= 1:
+            for task in tasks:
+                yield task, execute(task)
+            return
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures.process import BrokenProcessPool
+
+        with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
+            futures = {pool.submit(execute, task): task for task in tasks}
+            for future in as_completed(futures):
+                task = futures[future]
+                try:
+                    yield task, future.result()
+                except BrokenProcessPool:
+                    yield (
+                        task,
+                        {
+                            "key": task.key,
+                            "status": "failed",
+                            "error": "a worker process died (out of memory?); rerun with --retry-failed",
+                            "gaps": [],
+                        },
+                    )
+
+    return run
+
+
+def dask_executor(address: str) -> Executor:
+    """Runs on an existing Dask distributed cluster (needs the ``distributed`` extra here and
+    gapsolver installed on the workers)."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise InputError(
+            [
+                Problem(
+                    "--dask-scheduler",
+                    "needs the distributed extra: pip install 'gapsolver[distributed]'",
+                )
+            ]
+        ) from None
+
+    def run(tasks: list[Task]) -> Iterator[tuple[Task, dict[str, Any]]]:
+        try:
+            client = Client(address, timeout="20s", set_as_default=False)
+        except (OSError, TimeoutError) as error:
+            raise InputError(
+                [Problem("--dask-scheduler", f"cannot reach {address}: {error}")]
+            ) from None
+        try:
+            futures = {
+                client.submit(execute, task, key=f"gapsolver-run-{task.key}", pure=False): task
+                for task in tasks
+            }
+            for future in as_completed(futures, loop=client.loop):
+                task = futures[future]
+                try:
+                    yield task, future.result()
+                except Exception as error:  # the worker itself was lost
+                    yield (
+                        task,
+                        {
+                            "key": task.key,
+                            "status": "failed",
+                            "error": f"dask: {error}",
+                            "gaps": [],
+                        },
+                    )
+        finally:
+            client.close()
+
+    return run
+
+
+@dataclass
+class BatchSummary:
+    planned: int
+    skipped: int
+    ran: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def run_batch(
+    spec_path: str | Path,
+    database: str | Path,
+    executor: Executor,
+    retry_failed: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> BatchSummary:
+    """Plan the runs, skip those the database already has, run the rest, storing each as it
+    finishes."""
+    began = time.perf_counter()
+    spec, tasks = plan_tasks(spec_path)
+    try:
+        connection = connect(database)
+    except InputError:
+        raise
+    except sqlite3.Error as error:
+        raise OutputError(f"{database}: cannot open ({error})") from None
+    with connection:
+        connection.execute(
+            "INSERT INTO batches VALUES (?, ?, ?, ?)",
+            (
+                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                str(spec_path),
+                spec.model_dump_json(),
+                len(tasks),
+            ),
+        )
+    finished = {
+        key
+        for key, status in connection.execute("SELECT run_key, status FROM runs")
+        if status != "failed" or not retry_failed
+    }
+    pending = [task for task in tasks if task.key not in finished]
+    summary = BatchSummary(planned=len(tasks), skipped=len(tasks) - len(pending))
+    if progress is not None:
+        progress(0, len(pending))
+    try:
+        for task, record in executor(pending):
+            _store(connection, spec, task, record)
+            summary.ran += 1
+            if record["status"] == "failed":
+                sample = "" if task.sample is None else f"/sample {task.sample}"
+                summary.failed.append(
+                    {
+                        "run": f"{task.scenario.name}/{task.case.name}/{task.strategy}{sample}",
+                        "error": record["error"],
+                    }
+                )
+            if progress is not None:
+                progress(summary.ran, len(pending))
+    finally:
+        connection.close()
+    summary.seconds = time.perf_counter() - began
+    return summary
+
+
+# ---------------------------------------------------------------------------------------------------
+# Reading results back
+
+
+def read_table(database: str | Path, table: str = "runs") -> list[dict[str, Any]]:
+    """Every row of ``runs`` or ``requirement_gaps``, ordered by key."""
+    connection = connect(database, create=False)
+    try:
+        connection.row_factory = sqlite3.Row
+        order = "run_key" if table == "runs" else "run_key, requirement"
+        return [dict(row) for row in connection.execute(f"SELECT * FROM {table} ORDER BY {order}")]
+    finally:
+        connection.close()
+
+
+def export(database: str | Path, path: str | Path, fmt: str, table: str = "runs") -> int:
+    """Write a table as CSV or Parquet (atomically); the number of rows."""
+    from gapsolver.postprocess.write import atomic_path, write_csv_atomic
+
+    rows = read_table(database, table)
+    if fmt == "csv":
+        write_csv_atomic(path, rows)
+        return len(rows)
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError(
+            [Problem("--parquet", "needs pyarrow: pip install 'gapsolver[parquet]'")]
+        ) from None
+    columns = RUN_COLUMNS if table == "runs" else GAP_COLUMNS
+    data = pa.table({column: [row[column] for row in rows] for column in columns})
+    with atomic_path(path) as temporary:
+        pq.write_table(data, temporary)
+    return len(rows)
+
+
+def plot(database: str | Path, path: str | Path) -> None:
+    """Box plots of the weighted gap per strategy and per case (variant, sweep value)."""
+    from gapsolver.plots import gap_distributions
+
+    rows = [row for row in read_table(database) if row["status"] != "failed"]
+    if not rows:
+        raise InputError([Problem("", "no finished runs to plot")], str(database))
+    by_strategy: dict[str, list[float]] = {}
+    for row in rows:
+        by_strategy.setdefault(row["strategy"], []).append(row["weighted_gap"])
+    strategy = "optimal" if "optimal" in by_strategy else next(iter(by_strategy))
+    by_case: dict[str, list[float]] = {}
+    kinds = {"base": 0, "variant": 1, "sweep": 2}
+    rows.sort(
+        key=lambda r: (
+            kinds[r["case_kind"]],
+            r["sweep_parameter"] or "",
+            r["sweep_value"] or 0,
+            r["case_name"],
+        )
+    )
+    for row in rows:
+        if row["strategy"] == strategy:
+            by_case.setdefault(row["case_name"], []).append(row["weighted_gap"])
+    scenarios = sorted({row["scenario"] for row in rows})
+    gap_distributions(
+        {"per strategy (all cases)": by_strategy, f"per case ({strategy})": by_case},
+        f"Weighted gap: {', '.join(scenarios)} — {len(rows)} runs",
+        path,
+    )

@@ -1,0 +1,295 @@
+"""gapsolver batch: the runs a spec plans, storage, resume after SIGKILL, failure isolation, export,
+plots, and a Dask cluster storing exactly what local workers store."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from conftest import pledge, req, scenario_data
+from typer.testing import CliRunner
+
+from gapsolver.batch import (
+    connect,
+    local_executor,
+    plan_tasks,
+    read_table,
+    run_batch,
+)
+from gapsolver.cli import app
+from gapsolver.exceptions import InputError
+
+runner = CliRunner()
+TIMING = {"wall_time", "solve_time", "worker", "finished_at"}
+
+
+def write_study(folder: Path, **spec_extra) -> Path:
+    scenario = scenario_data(
+        [req("R1", priority="critical"), req("R2", mission="M2", quantity=2)],
+        [
+            pledge("P1", reliability=0.6),
+            pledge("P2", state="CCC", quantity=2, reliability=0.9),
+            pledge("P3", state="DDD", caveats={"only_missions": ["M2"]}),
+        ],
+    )
+    (folder / "study.yaml").write_text(yaml.safe_dump(scenario, sort_keys=False))
+    (folder / "variants.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "variants": [
+                    {"name": "no-ccc", "changes": [{"remove": {"states": ["CCC"]}}]},
+                    {"name": "broken", "changes": [{"set": {"pledges[NOPE].quantity": 1}}]},
+                ]
+            }
+        )
+    )
+    spec = {
+        "name": "test-study",
+        "scenarios": ["study.yaml"],
+        "variants": {"file": "variants.yaml"},
+        "sweeps": [{"name": "p3", "parameter": "pledges[P3].quantity", "values": [0, 1, 2]}],
+        "strategies": ["optimal", "greedy"],
+        "robustness": {"samples": 3, "seed": 4},
+    } | spec_extra
+    path = folder / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    return path
+
+
+def rows_without_timing(database: Path) -> list[dict]:
+    return [{k: v for k, v in row.items() if k not in TIMING} for row in read_table(database)]
+
+
+def test_the_spec_plans_every_combination(tmp_path: Path) -> None:
+    _, tasks = plan_tasks(write_study(tmp_path))
+    # 1 scenario × (base + 2 variants + 3 sweep values) × 2 strategies × (nominal + 3 samples)
+    assert len(tasks) == 6 * 2 * 4
+    assert len({task.key for task in tasks}) == len(tasks)
+    assert {task.case.name for task in tasks} == {
+        "base",
+        "no-ccc",
+        "broken",
+        "p3=0",
+        "p3=1",
+        "p3=2",
+    }
+    again = plan_tasks(tmp_path / "spec.yaml")[1]
+    assert [task.key for task in again] == [task.key for task in tasks]  # stable keys
+
+
+def test_runs_are_stored_failures_isolated_and_a_rerun_skips_them(tmp_path: Path) -> None:
+    spec = write_study(tmp_path)
+    database = tmp_path / "results.db"
+    summary = run_batch(spec, database, local_executor(1))
+    assert (summary.planned, summary.skipped, summary.ran) == (48, 0, 48)
+    rows = read_table(database)
+    assert len(rows) == 48
+    failed = [row for row in rows if row["status"] == "failed"]
+    assert {row["case_name"] for row in failed} == {"broken"} and len(failed) == 8
+    assert "no pledge matches 'NOPE'" in failed[0]["error"]
+    ok = [row for row in rows if row["status"] == "ok"]
+    base = next(
+        r
+        for r in ok
+        if r["case_name"] == "base" and r["strategy"] == "optimal" and r["sample"] is None
+    )
+    assert (base["weighted_gap"], base["gap_units"]) == (0.0, 0)
+    no_ccc = next(
+        r
+        for r in ok
+        if r["case_name"] == "no-ccc" and r["strategy"] == "optimal" and r["sample"] is None
+    )
+    assert (no_ccc["weighted_gap"], no_ccc["gap_units"]) == (1.0, 1)  # P1 → R1, P3 → R2 once
+    gaps = read_table(database, "requirement_gaps")
+    assert len(gaps) == 2 * len(ok)  # two requirements per finished run
+    assert all(row["inputs_sha256"] for row in ok)
+
+    again = run_batch(spec, database, local_executor(1))
+    assert (again.skipped, again.ran) == (48, 0)
+    retried = run_batch(spec, database, local_executor(1), retry_failed=True)
+    assert retried.ran == 8
+    assert len(read_table(database)) == 48
+
+
+def test_robust_runs_in_a_batch_are_deterministic(tmp_path: Path) -> None:
+    spec = write_study(tmp_path)
+    run_batch(spec, tmp_path / "a.db", local_executor(1))
+    run_batch(spec, tmp_path / "b.db", local_executor(2))
+    assert rows_without_timing(tmp_path / "a.db") == rows_without_timing(tmp_path / "b.db")
+
+
+def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    generated = tmp_path / "big.yaml"
+    assert (
+        runner.invoke(
+            app, ["generate", "-o", str(generated), "--pledges", "300", "--seed", "5"]
+        ).exit_code
+        == 0
+    )
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        yaml.safe_dump(
+            {
+                "scenarios": ["big.yaml"],
+                "strategies": ["optimal", "greedy"],
+                "robustness": {"samples": 59, "seed": 3},
+            }
+        )
+    )
+    database = tmp_path / "killed.db"
+    command = [
+        sys.executable,
+        "-m",
+        "gapsolver.cli",
+        "batch",
+        str(spec),
+        "-o",
+        str(database),
+        "--workers",
+        "2",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stored = 0
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if database.exists():
+            try:
+                with sqlite3.connect(database) as peek:
+                    stored = peek.execute("SELECT count(*) FROM runs").fetchone()[0]
+            except sqlite3.OperationalError:
+                stored = 0
+            if stored >= 10:
+                break
+        time.sleep(0.01)
+    assert process.poll() is None, "the batch finished before it could be killed"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    with sqlite3.connect(database) as check:
+        assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        interrupted = check.execute("SELECT count(*) FROM runs").fetchone()[0]
+    assert 10 <= interrupted < 120
+
+    resumed = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{interrupted} already in" in resumed.stdout
+    rows = read_table(database)
+    assert len(rows) == 120 and len({row["run_key"] for row in rows}) == 120
+    assert all(row["status"] == "ok" for row in rows)
+
+    clean = tmp_path / "clean.db"
+    run_batch(spec, clean, local_executor(2))
+    assert rows_without_timing(database) == rows_without_timing(clean)
+
+
+def test_dask_cluster_stores_the_same_results_as_local_workers(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    spec = write_study(tmp_path)
+    run_batch(spec, tmp_path / "local.db", local_executor(2))
+    from gapsolver.batch import dask_executor
+
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        result = runner.invoke(
+            app,
+            [
+                "batch",
+                str(spec),
+                "-o",
+                str(tmp_path / "dask.db"),
+                "--dask-scheduler",
+                cluster.scheduler_address,
+            ],
+        )
+        assert result.exit_code == 1  # the broken variant's runs failed, the rest ran
+        assert "48 run now (8 failed)" in result.output
+        assert dask_executor  # the executor the CLI used
+    assert rows_without_timing(tmp_path / "dask.db") == rows_without_timing(tmp_path / "local.db")
+    workers = {row["worker"] for row in read_table(tmp_path / "dask.db")}
+    assert len(workers) >= 1
+
+
+def test_export_and_plot(tmp_path: Path) -> None:
+    spec = write_study(tmp_path)
+    database = tmp_path / "results.db"
+    run_batch(spec, database, local_executor(1))
+    csv_file, parquet_file, png = (
+        tmp_path / "runs.csv",
+        tmp_path / "runs.parquet",
+        tmp_path / "gaps.png",
+    )
+    assert (
+        runner.invoke(app, ["batch", "export", str(database), "--csv", str(csv_file)]).exit_code
+        == 0
+    )
+    with open(csv_file, newline="") as handle:
+        exported = list(csv.DictReader(handle))
+    assert len(exported) == 48
+    assert [row["run_key"] for row in exported] == [row["run_key"] for row in read_table(database)]
+    assert any("no pledge matches 'NOPE'" in row["error"] for row in exported)
+    done = runner.invoke(
+        app, ["batch", "export", str(database), "--parquet", str(parquet_file), "--gaps"]
+    )
+    assert done.exit_code == 0, done.output
+    table = pq.read_table(parquet_file)
+    assert table.num_rows == len(read_table(database, "requirement_gaps"))
+    assert table.column_names[:3] == ["run_key", "requirement", "mission"]
+    plotted = runner.invoke(app, ["batch", "plot", str(database), "--png", str(png)])
+    assert plotted.exit_code == 0, plotted.output
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_bad_specs_are_located_and_nothing_runs(tmp_path: Path) -> None:
+    write_study(tmp_path)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        yaml.safe_dump(
+            {
+                "scenarios": ["study.yaml", "missing-*.yaml"],
+                "strategies": ["optimal", "magic"],
+            }
+        )
+    )
+    result = runner.invoke(app, ["batch", str(bad), "-o", str(tmp_path / "x.db")])
+    assert result.exit_code == 2
+    assert "unknown strategies magic" in result.output
+    assert not (tmp_path / "x.db").exists()
+    files = tmp_path / "files.yaml"
+    files.write_text(
+        yaml.safe_dump({"scenarios": ["missing-*.yaml"], "variants": {"file": "nope.yaml"}})
+    )
+    with pytest.raises(InputError) as caught:
+        plan_tasks(files)
+    rendered = [problem.render() for problem in caught.value.problems]
+    assert "scenarios[0]: no file matches 'missing-*.yaml'" in rendered
+    assert any("variants: file not found" in line for line in rendered)
+    not_db = tmp_path / "study.yaml"
+    assert (
+        runner.invoke(
+            app, ["batch", "export", str(not_db), "--csv", str(tmp_path / "o.csv")]
+        ).exit_code
+        == 2
+    )
+    assert (
+        runner.invoke(
+            app, ["batch", "export", str(tmp_path / "none.db"), "--csv", "o.csv"]
+        ).exit_code
+        == 2
+    )
+    with pytest.raises(InputError):
+        connect(tmp_path / "none.db", create=False)
+    assert json
