@@ -75,6 +75,7 @@ def test_the_spec_plans_every_combination(tmp_path: Path) -> None:
     # 1 scenario × (base + 2 variants + 3 sweep values) × 2 strategies × (nominal + 3 samples)
     assert len(tasks) == 6 * 2 * 4
     assert len({task.key for task in tasks}) == len(tasks)
+
     assert {task.case.name for task in tasks} == {
         "base",
         "no-ccc",
@@ -85,6 +86,21 @@ def test_the_spec_plans_every_combination(tmp_path: Path) -> None:
     }
     again = plan_tasks(tmp_path / "spec.yaml")[1]
     assert [task.key for task in again] == [task.key for task in tasks]  # stable keys
+
+
+def test_a_variant_equal_to_a_sweep_point_is_its_own_run(tmp_path: Path) -> None:
+    spec = write_study(tmp_path, robustness=None, strategies=["optimal"])
+    (tmp_path / "variants.yaml").write_text(
+        yaml.safe_dump(
+            {"variants": [{"name": "p3-two", "changes": [{"set": {"pledges[P3].quantity": 2}}]}]}
+        )
+    )
+    database = tmp_path / "results.db"
+    summary = run_batch(spec, database, local_executor(1))
+    rows = {row["case_name"]: row for row in read_table(database)}
+    assert summary.planned == len(rows) == 5  # base, p3-two, p3=0, p3=1, p3=2
+    assert rows["p3-two"]["inputs_sha256"] == rows["p3=2"]["inputs_sha256"]
+    assert rows["p3-two"]["run_key"] != rows["p3=2"]["run_key"]
 
 
 def test_runs_are_stored_failures_isolated_and_a_rerun_skips_them(tmp_path: Path) -> None:
