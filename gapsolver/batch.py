@@ -139,12 +139,13 @@ class Case:
 
 @dataclass(frozen=True)
 class Task:
-    """One run: everything a worker needs (no file access), and its key."""
+    """One run and its key. Workers get the scenarios once (by content hash), not with every task,
+    and never read files."""
 
     key: str
     scenario_file: str
     scenario_sha256: str
-    scenario: Scenario
+    scenario_name: str
     case: Case
     strategy: str
     sample: int | None
@@ -165,8 +166,8 @@ def read_spec(path: str | Path) -> BatchSpec:
     return _validate(BatchSpec, read_document(path), [])
 
 
-def plan_tasks(spec_path: str | Path) -> tuple[BatchSpec, list[Task]]:
-    """The spec and its runs, in a stable order. Everything that can be checked before running —
+def plan_tasks(spec_path: str | Path) -> tuple[BatchSpec, list[Task], dict[str, Scenario]]:
+    """The spec, its runs in a stable order, and the scenarios by content hash. Everything that can be checked before running —
     the spec, every scenario file, the variants file — is checked here, all problems at once."""
     from gapsolver.preprocess.load import load_scenario
     from gapsolver.variants import read_variants
@@ -247,7 +248,7 @@ def plan_tasks(spec_path: str | Path) -> tuple[BatchSpec, list[Task]]:
                             key=_sha256(identity),
                             scenario_file=str(file),
                             scenario_sha256=digest,
-                            scenario=scenario,
+                            scenario_name=scenario.name,
                             case=case,
                             strategy=strategy,
                             sample=sample,
@@ -256,14 +257,22 @@ def plan_tasks(spec_path: str | Path) -> tuple[BatchSpec, list[Task]]:
                             time_limit=spec.time_limit,
                         )
                     )
-    return spec, tasks
+    return spec, tasks, {digest: scenario for _, digest, scenario in scenarios}
 
 
 # ---------------------------------------------------------------------------------------------------
 # One run (in a worker)
 
 
-def execute(task: Task) -> dict[str, Any]:
+_SCENARIOS: dict[str, Scenario] = {}
+"""The scenarios of a batch in a worker process, by content hash (set once per worker)."""
+
+
+def _install(scenarios: dict[str, Scenario]) -> None:
+    _SCENARIOS.update(scenarios)
+
+
+def execute(task: Task, scenarios: dict[str, Scenario] | None = None) -> dict[str, Any]:
     """Run one task; never raises: a failure is a record with its error."""
     from gapsolver.compare import kpis
     from gapsolver.robust import sample_scenario
@@ -273,7 +282,7 @@ def execute(task: Task) -> dict[str, Any]:
     began = time.perf_counter()
     record: dict[str, Any] = {"key": task.key, "worker": f"{socket.gethostname()}:{os.getpid()}"}
     try:
-        scenario = task.scenario
+        scenario = (scenarios or _SCENARIOS)[task.scenario_sha256]
         if task.case.changes:
             scenario = apply_changes(
                 scenario, changes_from_data(task.case.changes, task.case.name), task.case.name
@@ -314,6 +323,22 @@ def execute(task: Task) -> dict[str, Any]:
         record |= {"status": "failed", "error": f"{type(error).__name__}: {error}", "gaps": []}
     record["wall_time"] = round(time.perf_counter() - began, 6)
     return record
+
+
+def execute_many(
+    tasks: list[Task], scenarios: dict[str, Scenario] | None = None
+) -> list[dict[str, Any]]:
+    """Several runs in one worker call (each still isolated by :func:`execute`)."""
+    return [execute(task, scenarios) for task in tasks]
+
+
+CHUNK = 16
+"""Most runs per call to a worker: scheduling a call costs about as much as a small solve."""
+
+
+def _chunks(tasks: list[Task], workers: int) -> list[list[Task]]:
+    size = max(1, min(CHUNK, len(tasks) // (4 * max(workers, 1))))
+    return [tasks[i : i + size] for i in range(0, len(tasks), size)]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -400,7 +425,7 @@ def _store(
     row = {
         "run_key": task.key,
         "batch": spec.name,
-        "scenario": task.scenario.name,
+        "scenario": task.scenario_name,
         "scenario_file": task.scenario_file,
         "scenario_sha256": task.scenario_sha256,
         "case_kind": task.case.kind,
@@ -430,43 +455,47 @@ def _store(
 # Running
 
 
-Executor = Callable[[list[Task]], Iterator[tuple[Task, dict[str, Any]]]]
+Executor = Callable[[list[Task], dict[str, Scenario]], Iterator[tuple[Task, dict[str, Any]]]]
+"""Runs tasks (given the scenarios by hash), yielding each task with its record as it finishes."""
+
+
+def _lost(chunk: list[Task], why: str) -> list[dict[str, Any]]:
+    return [{"key": task.key, "status": "failed", "error": why, "gaps": []} for task in chunk]
 
 
 def local_executor(workers: int) -> Executor:
     """Worker processes on this machine (in this process when ``workers`` is 1)."""
 
-    def run(tasks: list[Task]) -> Iterator[tuple[Task, dict[str, Any]]]:
+    def run(
+        tasks: list[Task], scenarios: dict[str, Scenario]
+    ) -> Iterator[tuple[Task, dict[str, Any]]]:
         if workers <= 1 or len(tasks) <= 1:
             for task in tasks:
-                yield task, execute(task)
+                yield task, execute(task, scenarios)
             return
         from concurrent.futures import ProcessPoolExecutor, as_completed
         from concurrent.futures.process import BrokenProcessPool
 
-        with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
-            futures = {pool.submit(execute, task): task for task in tasks}
+        with ProcessPoolExecutor(
+            max_workers=min(workers, len(tasks)), initializer=_install, initargs=(scenarios,)
+        ) as pool:
+            futures = {pool.submit(execute_many, chunk): chunk for chunk in _chunks(tasks, workers)}
             for future in as_completed(futures):
-                task = futures[future]
+                chunk = futures[future]
                 try:
-                    yield task, future.result()
+                    records = future.result()
                 except BrokenProcessPool:
-                    yield (
-                        task,
-                        {
-                            "key": task.key,
-                            "status": "failed",
-                            "error": "a worker process died (out of memory?); rerun with --retry-failed",
-                            "gaps": [],
-                        },
+                    records = _lost(
+                        chunk, "a worker process died (out of memory?); rerun with --retry-failed"
                     )
+                yield from zip(chunk, records, strict=True)
 
     return run
 
 
 def dask_executor(address: str) -> Executor:
     """Runs on an existing Dask distributed cluster (needs the ``distributed`` extra here and
-    gapsolver installed on the workers)."""
+    gapsolver installed on the workers). The scenarios are sent to every worker once."""
     try:
         from distributed import Client, as_completed
     except ImportError:
@@ -479,7 +508,9 @@ def dask_executor(address: str) -> Executor:
             ]
         ) from None
 
-    def run(tasks: list[Task]) -> Iterator[tuple[Task, dict[str, Any]]]:
+    def run(
+        tasks: list[Task], scenarios: dict[str, Scenario]
+    ) -> Iterator[tuple[Task, dict[str, Any]]]:
         try:
             client = Client(address, timeout="20s", set_as_default=False)
         except (OSError, TimeoutError) as error:
@@ -487,24 +518,25 @@ def dask_executor(address: str) -> Executor:
                 [Problem("--dask-scheduler", f"cannot reach {address}: {error}")]
             ) from None
         try:
+            shared = client.scatter(scenarios, broadcast=True)
+            threads = max(sum(client.nthreads().values()), 1)
             futures = {
-                client.submit(execute, task, key=f"gapsolver-run-{task.key}", pure=False): task
-                for task in tasks
+                client.submit(
+                    execute_many,
+                    chunk,
+                    shared,
+                    key=f"gapsolver-runs-{chunk[0].key}-{len(chunk)}",
+                    pure=False,
+                ): chunk
+                for chunk in _chunks(tasks, threads)
             }
             for future in as_completed(futures, loop=client.loop):
-                task = futures[future]
+                chunk = futures[future]
                 try:
-                    yield task, future.result()
+                    records = future.result()
                 except Exception as error:  # the worker itself was lost
-                    yield (
-                        task,
-                        {
-                            "key": task.key,
-                            "status": "failed",
-                            "error": f"dask: {error}",
-                            "gaps": [],
-                        },
-                    )
+                    records = _lost(chunk, f"dask: {error}")
+                yield from zip(chunk, records, strict=True)
         finally:
             client.close()
 
@@ -530,7 +562,7 @@ def run_batch(
     """Plan the runs, skip those the database already has, run the rest, storing each as it
     finishes."""
     began = time.perf_counter()
-    spec, tasks = plan_tasks(spec_path)
+    spec, tasks, scenarios = plan_tasks(spec_path)
     try:
         connection = connect(database)
     except InputError:
@@ -557,14 +589,14 @@ def run_batch(
     if progress is not None:
         progress(0, len(pending))
     try:
-        for task, record in executor(pending):
+        for task, record in executor(pending, scenarios):
             _store(connection, spec, task, record)
             summary.ran += 1
             if record["status"] == "failed":
                 sample = "" if task.sample is None else f"/sample {task.sample}"
                 summary.failed.append(
                     {
-                        "run": f"{task.scenario.name}/{task.case.name}/{task.strategy}{sample}",
+                        "run": f"{task.scenario_name}/{task.case.name}/{task.strategy}{sample}",
                         "error": record["error"],
                     }
                 )

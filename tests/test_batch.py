@@ -71,7 +71,7 @@ def rows_without_timing(database: Path) -> list[dict]:
 
 
 def test_the_spec_plans_every_combination(tmp_path: Path) -> None:
-    _, tasks = plan_tasks(write_study(tmp_path))
+    _, tasks, _ = plan_tasks(write_study(tmp_path))
     # 1 scenario × (base + 2 variants + 3 sweep values) × 2 strategies × (nominal + 3 samples)
     assert len(tasks) == 6 * 2 * 4
     assert len({task.key for task in tasks}) == len(tasks)
