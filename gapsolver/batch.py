@@ -652,9 +652,11 @@ def plot(database: str | Path, path: str | Path) -> None:
     rows = [row for row in read_table(database) if row["status"] != "failed"]
     if not rows:
         raise InputError([Problem("", "no finished runs to plot")], str(database))
-    by_strategy: dict[str, list[float]] = {}
-    for row in rows:
-        by_strategy.setdefault(row["strategy"], []).append(row["weighted_gap"])
+    by_strategy: dict[str, list[float]] = {
+        name: [row["weighted_gap"] for row in rows if row["strategy"] == name]
+        for name in STRATEGIES
+        if any(row["strategy"] == name for row in rows)
+    }
     strategy = "optimal" if "optimal" in by_strategy else next(iter(by_strategy))
     by_case: dict[str, list[float]] = {}
     kinds = {"base": 0, "variant": 1, "sweep": 2}
