@@ -569,15 +569,20 @@ def batch(
         TextColumn("ETA"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=stderr) as bar:
-        task = bar.add_task("Runs", total=None)
+    bar = Progress(*columns, console=stderr)
+    task = bar.add_task("Runs", total=None)
+
+    def advance(done: int, total: int) -> None:
+        if not bar.live.is_started:  # shown once the runs are planned (a bad spec shows no bar)
+            bar.start()
+        bar.update(task, completed=done, total=total)
+
+    try:
         summary = batches.run_batch(
-            first,
-            output,
-            executor,
-            retry_failed=retry_failed,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            first, output, executor, retry_failed=retry_failed, progress=advance
         )
+    finally:
+        bar.stop()
     stdout.print(
         f"{summary.planned} runs planned: {summary.skipped} already in {output}, {summary.ran} run now "
         f"({len(summary.failed)} failed) in {summary.seconds:.1f} s",

@@ -659,7 +659,7 @@ def explain_requirement(
 
     ids = [r.id for r in scenario.requirements]
     if requirement not in ids:
-        known = ", ".join(ids[:12]) + (" …" if len(ids) > 12 else "")
+        known = ", ".join(ids[:12]) + (" …" if len(ids) > 12 else "") or "the scenario has none"
         raise InputError(
             [Problem("--requirement", f"unknown requirement {requirement!r} (known: {known})")]
         )

@@ -501,14 +501,6 @@ def print_shortfall(report: dict[str, Any], console: Console) -> None:
     console.print(table)
 
 
-def _figure(value: Any) -> str:
-    if value is None:
-        return "n/a"
-    if isinstance(value, float):
-        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
-    return str(value)
-
-
 def print_compare(comparison: dict[str, Any], console: Console) -> None:
     """`gapsolver compare`: one row per scenario and strategy, then the summary."""
     rows = comparison["rows"]
@@ -543,12 +535,35 @@ def print_compare(comparison: dict[str, Any], console: Console) -> None:
     console.print(table)
     table = Table(title="Summary per strategy", title_justify="left")
     summary = comparison["summary"]
-    for column in summary[0]:
-        table.add_column(
-            column.replace("_", " "), justify="left" if column == "strategy" else "right"
-        )
+    with_ratio = "mean_ratio_to_optimal" in summary[0]
+    columns = [
+        "strategy",
+        "scenarios",
+        "mean weighted gap",
+        "unfilled crit/high/normal",
+        "mean cost (USD)",
+        "mean time (s)",
+    ]
+    if with_ratio:
+        columns += ["mean × optimal", "worst × optimal", "optimal in"]
+    for column in columns:
+        table.add_column(column, justify="left" if column == "strategy" else "right")
     for entry in summary:
-        table.add_row(*(_figure(value) for value in entry.values()))
+        cells = [
+            entry["strategy"],
+            str(entry["scenarios"]),
+            f"{entry['mean_weighted_gap']:g}",
+            f"{entry['gap_critical']} / {entry['gap_high']} / {entry['gap_normal']}",
+            f"{entry['mean_cost']:,.0f}",
+            f"{entry['mean_solve_time']:.3f}",
+        ]
+        if with_ratio:
+            cells += [
+                f"{entry['mean_ratio_to_optimal']:.2f}",
+                f"{entry['worst_ratio_to_optimal']:.2f}",
+                str(entry["optimal_in"]),
+            ]
+        table.add_row(*cells)
     console.print(table)
 
 
