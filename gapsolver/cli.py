@@ -174,7 +174,6 @@ def solve(
     ] = False,
 ) -> None:
     """Find the allocation with the smallest priority-weighted gap, then the most suitable one."""
-    from gapsolver.postprocess.write import write_json_atomic
     from gapsolver.preprocess.load import load_scenario
     from gapsolver.report import print_result
     from gapsolver.solve import SolveOptions, solve_scenario
@@ -191,15 +190,7 @@ def solve(
 
         with stderr.status("Solving without each donation the plan uses…"):
             result.donation_impact = donation_impact(loaded, result, options)
-    data = result.to_dict()
-    if output is not None:
-        write_json_atomic(output, data)
-    if as_json:
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    else:
-        print_result(result, stdout)
-        if output is not None:
-            stdout.print(f"Result written to {output}", highlight=False)
+    _emit(result.to_dict(), output, as_json, lambda: print_result(result, stdout))
 
 
 def _emit(
@@ -376,7 +367,7 @@ def compare(
     from rich.progress import Progress
 
     from gapsolver.compare import compare as run_compare
-    from gapsolver.postprocess.write import write_csv_atomic, write_json_atomic
+    from gapsolver.postprocess.write import write_csv_atomic
     from gapsolver.preprocess.load import load_scenario
     from gapsolver.report import print_compare
     from gapsolver.solve import STRATEGIES, SolveOptions
@@ -409,14 +400,11 @@ def compare(
         comparison = run_compare(
             loaded, chosen, options, progress=lambda done, total: bar.update(task, completed=done)
         )
+    json_output = output
     if output is not None and output.suffix.lower() == ".csv":
         write_csv_atomic(output, comparison["rows"])
-    elif output is not None:
-        write_json_atomic(output, comparison)
-    if as_json:
-        sys.stdout.write(json.dumps(comparison, indent=2) + "\n")
-    else:
-        print_compare(comparison, stdout)
+        json_output = None
+    _emit(comparison, json_output, as_json, lambda: print_compare(comparison, stdout))
 
 
 WorkersOption = Annotated[
@@ -780,7 +768,6 @@ def diff(
     """What changed from plan A to plan B: gaps opened and closed, assignments moved, donations
     redirected, training seats, headline figures."""
     from gapsolver.diff import diff_results, read_result
-    from gapsolver.postprocess.write import write_json_atomic
     from gapsolver.report import print_diff
 
     first, second = read_result(result_a), read_result(result_b)
@@ -791,12 +778,7 @@ def diff(
             highlight=False,
         )
     difference = diff_results(first, second)
-    if output is not None:
-        write_json_atomic(output, difference)
-    if as_json:
-        sys.stdout.write(json.dumps(difference, indent=2) + "\n")
-    else:
-        print_diff(difference, stdout)
+    _emit(difference, output, as_json, lambda: print_diff(difference, stdout))
 
 
 @app.command()

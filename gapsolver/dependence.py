@@ -45,22 +45,11 @@ class DependenceReport:
 
 
 def without(scenario: Scenario, kind: str, identifier: str) -> Scenario:
-    """The scenario with one donation, one training, or everything one state offers withdrawn."""
-    if kind == "donation":
-        return scenario.model_copy(
-            update={"donations": [d for d in scenario.donations if d.id != identifier]}
-        )
-    if kind == "training":
-        return scenario.model_copy(
-            update={"trainings": [t for t in scenario.trainings if t.id != identifier]}
-        )
-    return scenario.model_copy(
-        update={
-            "pledges": [p for p in scenario.pledges if p.state != identifier],
-            "donations": [d for d in scenario.donations if d.donor != identifier],
-            "trainings": [t for t in scenario.trainings if t.trainer != identifier],
-        }
-    )
+    """The scenario with one donation, one training, or everything one state offers withdrawn (the
+    variants' ``remove``, so a withdrawal means the same everywhere)."""
+    from gapsolver.variants import Located, apply_changes, withdraw
+
+    return apply_changes(scenario, [Located(withdraw(kind, identifier), ("withdraw",))])
 
 
 def _used(base: Result, scenario: Scenario) -> dict[str, set[str]]:

@@ -9,6 +9,7 @@ from gapsolver.postprocess.write import atomic_path
 
 
 def _pyplot() -> Any:
+    """matplotlib.pyplot drawing to files (the Agg backend: no display needed)."""
     import matplotlib
 
     matplotlib.use("Agg")

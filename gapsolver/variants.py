@@ -36,7 +36,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, Field, StrictInt, model_validator
 
@@ -45,15 +45,6 @@ from gapsolver.preprocess.load import Document, PathKey, read_document, scenario
 from gapsolver.schema import Scenario
 from gapsolver.schema.scenario import Identifier, _Strict
 
-COLLECTIONS = (
-    "capabilities",
-    "member_states",
-    "missions",
-    "requirements",
-    "pledges",
-    "donations",
-    "trainings",
-)
 OPERATIONS = ("remove", "set", "scale", "shift", "append", "add")
 _SIZE_FIELD = {
     "pledges": "quantity",
@@ -102,6 +93,7 @@ Collection = Literal[
     "donations",
     "trainings",
 ]
+COLLECTIONS: tuple[str, ...] = get_args(Collection)
 
 
 class Change(_Strict):
