@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -93,12 +94,25 @@ def _solve(model: Model, options: SolveOptions, start: np.ndarray) -> np.ndarray
     return values
 
 
-def _base(scenario: Scenario, options: SolveOptions) -> tuple[Result, Model, np.ndarray]:
+@dataclass(frozen=True)
+class _Base:
+    """The optimal plan the list starts from: its result, its model and its column values."""
+
+    result: Result
+    model: Model
+    values: np.ndarray
+
+    @property
+    def allocated(self) -> list[int]:
+        return [outcome.allocated for outcome in self.result.requirements]
+
+
+def _base(scenario: Scenario, options: SolveOptions) -> _Base:
     from gapsolver.explain import plan_values
 
     result = solve_scenario(scenario, options)
     model = build_model(encode(scenario))
-    return result, model, plan_values(model, result)
+    return _Base(result, model, plan_values(model, result))
 
 
 def _requirement_key(scenario: Scenario, r: int) -> dict[str, Any]:
@@ -113,12 +127,7 @@ def _requirement_key(scenario: Scenario, r: int) -> dict[str, Any]:
 
 
 def pledges_needed(
-    scenario: Scenario,
-    base: Result,
-    base_model: Model,
-    base_values: np.ndarray,
-    targets: list[int],
-    options: SolveOptions,
+    scenario: Scenario, base: _Base, targets: list[int], options: SolveOptions
 ) -> dict[str, Any]:
     state = _candidate_state(scenario)
     pledged_costs: dict[str, list[float]] = defaultdict(list)
@@ -169,7 +178,7 @@ def pledges_needed(
         0.0,
         model.col_upper,
     )
-    allocated = {r: base.requirements[r].allocated for r in range(len(base.requirements))}
+    allocated = dict(enumerate(base.allocated))
     _cover_lower(
         model,
         {r: float(enc.req_quantity[r]) if r in targets else float(allocated[r]) for r in allocated},
@@ -184,7 +193,7 @@ def pledges_needed(
         0.0,
     )
 
-    start = _map_plan(base_model, base_values, model)
+    start = _map_plan(base.model, base.values, model)
     for r in targets:  # fill each target's gap with the candidate at its own readiness
         gap = int(enc.req_quantity[r]) - allocated[r]
         needed = (scenario.requirements[r].min_readiness or Readiness.level1).value
@@ -226,12 +235,7 @@ def pledges_needed(
 
 
 def partnerships_needed(
-    scenario: Scenario,
-    base: Result,
-    base_model: Model,
-    base_values: np.ndarray,
-    targets: list[int],
-    options: SolveOptions,
+    scenario: Scenario, base: _Base, targets: list[int], options: SolveOptions
 ) -> dict[str, Any]:
     state = _candidate_state(scenario)
     needing_items: dict[str, set[str]] = defaultdict(set)
@@ -283,14 +287,14 @@ def partnerships_needed(
     seat = np.isin(option_training, list(candidate_trainings)) & (option_training != NONE)
     item = np.isin(model.give_donation, list(candidate_donations))
     target = np.isin(model.pair_requirement, targets)
-    allocated = [base.requirements[r].allocated for r in range(len(base.requirements))]
+    allocated = base.allocated
     _cover_lower(model, {r: float(allocated[r]) for r in range(len(allocated))})
     model.primary = np.concatenate(
         [np.where(target, -enc.req_weight[model.pair_requirement], 0.0), np.zeros(item.size)]
     )
     model.primary_offset = float(sum(enc.req_weight[r] * enc.req_quantity[r] for r in targets))
     model.secondary = np.concatenate([seat.astype(float), item.astype(float)])
-    values = _solve(model, options, _map_plan(base_model, base_values, model))
+    values = _solve(model, options, _map_plan(base.model, base.values, model))
 
     x = np.round(values[: model.n_pairs]).astype(np.int64)
     filled = np.bincount(model.pair_requirement, weights=x, minlength=len(enc.requirement_ids))
@@ -334,19 +338,19 @@ def partnerships_needed(
 
 def shortfall(scenario: Scenario, options: SolveOptions, scope: str = "critical") -> dict[str, Any]:
     """What it would take to close every critical (``scope='critical'``) or every gap."""
-    base, base_model, base_values = _base(scenario, options)
+    base = _base(scenario, options)
     targets = [
         r
-        for r, outcome in enumerate(base.requirements)
+        for r, outcome in enumerate(base.result.requirements)
         if outcome.gap and (scope == "all" or outcome.priority == "critical")
     ]
     report: dict[str, Any] = {
         "scenario": scenario.name,
         "scope": scope,
-        "base": {"weighted_gap": base.weighted_gap, "gap_units": base.gap_units},
+        "base": {"weighted_gap": base.result.weighted_gap, "gap_units": base.result.gap_units},
         "targets": [
             {
-                key: getattr(base.requirements[r], key)
+                key: getattr(base.result.requirements[r], key)
                 for key in ("id", "mission", "capability", "priority", "gap")
             }
             for r in targets
@@ -354,8 +358,6 @@ def shortfall(scenario: Scenario, options: SolveOptions, scope: str = "critical"
     }
     if not targets:
         return report | {"pledges": None, "partnerships": None}
-    report["pledges"] = pledges_needed(scenario, base, base_model, base_values, targets, options)
-    report["partnerships"] = partnerships_needed(
-        scenario, base, base_model, base_values, targets, options
-    )
+    report["pledges"] = pledges_needed(scenario, base, targets, options)
+    report["partnerships"] = partnerships_needed(scenario, base, targets, options)
     return report
