@@ -53,6 +53,7 @@ NEAR_MISSES_KEPT = 10
 """Near misses listed per reason in a result (all of them in `gapsolver explain`)."""
 
 _READINESS = [level.value for level in READINESS_ORDER]
+_DATE_RULE = [rule.name for rule in RULES].index("date")
 _BLOCKER_REASON = {
     "training": "prerequisite_short",
     "equipment": "prerequisite_short",
@@ -77,7 +78,6 @@ class PlanSlack:
     state_mission_units: dict[tuple[int, int], int]
     pairs_of_requirement: dict[int, list[int]] = field(default_factory=dict)
     pairs_of_pledge: dict[int, list[int]] = field(default_factory=dict)
-    pair_index: dict[tuple[int, int], int] = field(default_factory=dict)
 
     @property
     def enc(self) -> Encoded:
@@ -135,7 +135,6 @@ def plan_slack(model: Model, values: np.ndarray) -> PlanSlack:
         r = int(model.pair_requirement[kk])
         slack.pairs_of_requirement.setdefault(r, []).append(kk)
         slack.pairs_of_pledge.setdefault(int(pledge[kk]), []).append(kk)
-        slack.pair_index[(int(option[kk]), r)] = kk
     return slack
 
 
@@ -309,7 +308,6 @@ def near_misses(slack: PlanSlack, r: int, eligible_pledges: set[int]) -> list[di
         else:
             passes = rule_table(enc, options, r)
             failures = (~passes).sum(axis=0)
-            date_rule = [rule.name for rule in RULES].index("date")
             lateness = enc.option_ready[options] - enc.req_needed_by[r]
             best = int(np.lexsort((lateness, failures))[0])
             option = int(options[best])
@@ -318,7 +316,7 @@ def near_misses(slack: PlanSlack, r: int, eligible_pledges: set[int]) -> list[di
                 for index, rule in enumerate(RULES)
                 if not passes[index, best]
             ]
-            late = int(lateness[best]) if not passes[date_rule, best] else 0
+            late = int(lateness[best]) if not passes[_DATE_RULE, best] else 0
         found.append(
             (
                 len(blocked),
@@ -388,11 +386,7 @@ def requirement_reasons(
                 entries.add("not_chosen", base | {"free_units": free}, free)
             kinds = {_BLOCKER_REASON[blocker] for blocker in blockers}
             for kind in sorted(kinds):
-                entry = base | {
-                    "free_units": free,
-                    "other_blockers": sorted(kinds - {kind}),
-                    "option": option,
-                }
+                entry = base | {"free_units": free, "other_blockers": sorted(kinds - {kind})}
                 for blocker in blockers:
                     if _BLOCKER_REASON[blocker] == kind:
                         entry |= _blocker_details(slack, blocker, option, r)
@@ -453,9 +447,6 @@ def requirement_reasons(
             "counterfactual": [] if fixable is None else fixable["fix"],
         }
         reasons.insert(0, reason)
-    for reason in reasons:
-        for entry in reason.get("pledges", []):
-            entry.pop("option", None)
     return reasons
 
 
