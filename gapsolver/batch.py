@@ -549,6 +549,7 @@ class BatchSummary:
     skipped: int
     ran: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)
+    timed_out: int = 0
     seconds: float = 0.0
 
 
@@ -592,6 +593,7 @@ def run_batch(
         for task, record in executor(pending, scenarios):
             _store(connection, spec, task, record)
             summary.ran += 1
+            summary.timed_out += record["status"] == "time_limit"
             if record["status"] == "failed":
                 sample = "" if task.sample is None else f"/sample {task.sample}"
                 summary.failed.append(

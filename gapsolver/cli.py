@@ -573,7 +573,8 @@ def batch(
         bar.stop()
     stdout.print(
         f"{summary.planned} runs planned: {summary.skipped} already in {output}, {summary.ran} run now "
-        f"({len(summary.failed)} failed) in {summary.seconds:.1f} s",
+        f"({len(summary.failed)} failed, {summary.timed_out} stopped by the time limit) "
+        f"in {summary.seconds:.1f} s",
         highlight=False,
         soft_wrap=True,
     )

@@ -232,11 +232,29 @@ def test_dask_cluster_stores_the_same_results_as_local_workers(tmp_path: Path) -
             ],
         )
         assert result.exit_code == 1  # the broken variant's runs failed, the rest ran
-        assert "48 run now (8 failed)" in result.output
+        assert "48 run now (8 failed, 0 stopped by the time limit)" in " ".join(
+            result.output.split()
+        )
         assert dask_executor  # the executor the CLI used
     assert rows_without_timing(tmp_path / "dask.db") == rows_without_timing(tmp_path / "local.db")
     workers = {row["worker"] for row in read_table(tmp_path / "dask.db")}
     assert len(workers) >= 1
+
+
+def test_a_run_stopped_by_the_time_limit_keeps_its_plan(tmp_path: Path) -> None:
+    generated = tmp_path / "big.yaml"
+    made = runner.invoke(
+        app, ["generate", "-o", str(generated), "--pledges", "2000", "--seed", "3"]
+    )
+    assert made.exit_code == 0
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(yaml.safe_dump({"scenarios": ["big.yaml"], "time_limit": 0.05}))
+    summary = run_batch(spec, tmp_path / "r.db", local_executor(1))
+    assert summary.timed_out == 1 and not summary.failed
+    [row] = read_table(tmp_path / "r.db")
+    assert (row["status"], row["plan_status"]) == ("time_limit", "feasible")
+    assert row["error"] == "time limit reached before the optimum was proven"
+    assert row["weighted_gap"] is not None  # the best plan found is kept
 
 
 def test_export_and_plot(tmp_path: Path) -> None:
