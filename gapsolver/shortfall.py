@@ -4,7 +4,7 @@
 Both are solved with the MILP of :mod:`gapsolver.model` on the scenario plus candidates:
 
 - **Pledges.** A candidate contributor (a member state that hosts no mission and speaks every
-  language) offers one generic pledge per capability and readiness level that some requirement asks
+  language a requirement requires or a mission works in) offers one generic pledge per capability and readiness level that some requirement asks
   for, available from the start, at an estimated cost per unit (the median pledged cost of that
   capability, 0 when none is pledged). Every target requirement must be filled
   (``requirement_cover`` ≥ quantity) and no other requirement may receive fewer units than in the
