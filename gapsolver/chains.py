@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from gapsolver.preprocess.eligibility import failed_rules
+from gapsolver.preprocess.eligibility import failed_rules, has_donor
 from gapsolver.preprocess.encode import NONE, Encoded, encode
 from gapsolver.result import Result
 from gapsolver.schema import Pledge, Scenario
@@ -56,7 +56,7 @@ def _why_not(scenario: Scenario, enc: Encoded, result: Result, pledge_index: int
     (the same ones the model uses)."""
     pledge = scenario.pledges[pledge_index]
     state, item = int(enc.pledge_state[pledge_index]), int(enc.pledge_item[pledge_index])
-    if item != NONE and not enc.state_item_donor[state, item]:
+    if not has_donor(enc, np.array([pledge_index]))[0]:
         return {"type": "no_eligible_donor", "item": enc.item_ids[item]}
     options = np.flatnonzero(enc.option_pledge == pledge_index)
     courses = sorted({int(t) for t in enc.option_training[options].tolist() if t != NONE})

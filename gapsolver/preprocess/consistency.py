@@ -15,8 +15,11 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from gapsolver.exceptions import Problem
 from gapsolver.preprocess.load import Document, PathKey
+from gapsolver.schema import Scenario
 
 _COLLECTION_NOUN = {
     "capabilities": "capability",
@@ -147,41 +150,37 @@ def check_consistency(doc: Document) -> tuple[list[Problem], list[Problem]]:
                 )
             )
 
-    warnings += _prerequisite_warnings(data, doc)
     if not data.get("requirements"):
         warnings.append(doc.problem(("requirements",), "the scenario has no requirements"))
     return errors, warnings
 
 
-def _prerequisite_warnings(data: Mapping[str, Any], doc: Document) -> list[Problem]:
-    """Conditional pledges that no donation or training in the scenario could ever enable."""
-    donations = [donation for _, donation in _objects(data, "donations")]
-    trainings = [training for _, training in _objects(data, "trainings")]
+def prerequisite_warnings(scenario: Scenario, doc: Document) -> list[Problem]:
+    """Conditional pledges that no donation or training in the scenario could ever enable, read off
+    the encoding with the eligibility module's own tests (only for a valid scenario)."""
+    from gapsolver.preprocess.eligibility import has_course, has_donor
+    from gapsolver.preprocess.encode import encode
+
+    enc = encode(scenario)
+    pledges = np.arange(len(scenario.pledges))
+    no_donor = ~has_donor(enc, pledges)
+    no_course = ~has_course(enc)
     warnings = []
-    for index, pledge in _objects(data, "pledges"):
-        state = pledge.get("state")
-        need = pledge.get("needs_equipment")
-        item = need.get("item") if isinstance(need, Mapping) else None
-        if item is not None and not any(
-            donation.get("item") == item and state in (donation.get("eligible_recipients") or ())
-            for donation in donations
-        ):
+    for index in np.flatnonzero(no_donor | no_course).tolist():
+        pledge = scenario.pledges[index]
+        if no_donor[index] and pledge.needs_equipment is not None:
             warnings.append(
                 doc.problem(
                     ("pledges", index, "needs_equipment", "item"),
-                    f"no donation of {item!r} lists {state!r} as a recipient: "
-                    "this pledge cannot deploy",
+                    f"no donation of {pledge.needs_equipment.item!r} lists {pledge.state!r} as a "
+                    "recipient: this pledge cannot deploy",
                 )
             )
-        if pledge.get("needs_training") is True and not any(
-            training.get("capability") == pledge.get("capability")
-            and state in (training.get("eligible_trainees") or ())
-            for training in trainings
-        ):
+        if no_course[index]:
             warnings.append(
                 doc.problem(
                     ("pledges", index, "needs_training"),
-                    f"no training for {pledge.get('capability')!r} lists {state!r} as a trainee: "
+                    f"no training for {pledge.capability!r} lists {pledge.state!r} as a trainee: "
                     "this pledge cannot deploy",
                 )
             )

@@ -66,15 +66,30 @@ def _date(enc: Encoded, o: IntArray, r: IntArray) -> BoolArray:
     return enc.option_ready[o] <= enc.req_needed_by[r]
 
 
-def _equipment(enc: Encoded, o: IntArray, r: IntArray) -> BoolArray:
-    pledge = enc.option_pledge[o]
+def has_donor(enc: Encoded, pledge: IntArray) -> BoolArray:
+    """Whether some donation of the item each pledge needs lists its state as a recipient (True
+    for pledges that need no equipment)."""
     item = enc.pledge_item[pledge]
     if enc.state_item_donor.shape[1] == 0:  # no items anywhere, so none is needed
-        return np.broadcast_to(item == NONE, np.broadcast_shapes(np.shape(o), np.shape(r)))
-    has_donor = enc.state_item_donor[enc.pledge_state[pledge], np.maximum(item, 0)]
-    # broadcast the option-only verdict to the pair shape
+        return np.asarray(item == NONE)
+    return np.asarray(
+        (item == NONE) | enc.state_item_donor[enc.pledge_state[pledge], np.maximum(item, 0)]
+    )
+
+
+def has_course(enc: Encoded) -> BoolArray:
+    """Per pledge: whether it can take a course it needs (True for pledges that need none). A pledge
+    that needs training has one option per course open to it, so it has a course iff it has an
+    option."""
+    with_option = np.zeros(len(enc.pledge_ids), dtype=bool)
+    with_option[enc.option_pledge] = True
+    return np.asarray(with_option)
+
+
+def _equipment(enc: Encoded, o: IntArray, r: IntArray) -> BoolArray:
+    # an option-only verdict, broadcast to the pair shape
     return np.broadcast_to(
-        (item == NONE) | has_donor, np.broadcast_shapes(np.shape(o), np.shape(r))
+        has_donor(enc, enc.option_pledge[o]), np.broadcast_shapes(np.shape(o), np.shape(r))
     )
 
 

@@ -254,10 +254,11 @@ def _validate(model: type[ModelT], doc: Document, extra_problems: list[Problem])
 
 def _scenario(doc: Document) -> tuple[Scenario, list[Problem]]:
     """Schema check and consistency check together, so one run reports every problem."""
-    from gapsolver.preprocess.consistency import check_consistency
+    from gapsolver.preprocess.consistency import check_consistency, prerequisite_warnings
 
     errors, warnings = check_consistency(doc)
-    return _validate(Scenario, doc, errors), warnings
+    scenario = _validate(Scenario, doc, errors)
+    return scenario, prerequisite_warnings(scenario, doc) + warnings
 
 
 def load_scenario(path: str | Path) -> tuple[Scenario, list[Problem]]:
