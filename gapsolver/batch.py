@@ -269,6 +269,10 @@ _SCENARIOS: dict[str, Scenario] = {}
 
 
 def _install(scenarios: dict[str, Scenario]) -> None:
+    """Local worker initializer: the batch's scenarios, and an exit when the caller is gone."""
+    from gapsolver.parallel import exit_with_parent
+
+    exit_with_parent()
     _SCENARIOS.update(scenarios)
 
 
@@ -476,9 +480,10 @@ def local_executor(workers: int) -> Executor:
         from concurrent.futures import ProcessPoolExecutor, as_completed
         from concurrent.futures.process import BrokenProcessPool
 
-        with ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             max_workers=min(workers, len(tasks)), initializer=_install, initargs=(scenarios,)
-        ) as pool:
+        )
+        try:
             futures = {pool.submit(execute_many, chunk): chunk for chunk in _chunks(tasks, workers)}
             for future in as_completed(futures):
                 chunk = futures[future]
@@ -489,6 +494,8 @@ def local_executor(workers: int) -> Executor:
                         chunk, "a worker process died (out of memory?); rerun with --retry-failed"
                     )
                 yield from zip(chunk, records, strict=True)
+        finally:  # on Ctrl-C or an error: drop the queued chunks instead of running them out
+            pool.shutdown(wait=True, cancel_futures=True)
 
     return run
 

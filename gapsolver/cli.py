@@ -569,6 +569,15 @@ def batch(
         summary = batches.run_batch(
             first, output, executor, retry_failed=retry_failed, progress=advance
         )
+    except KeyboardInterrupt:
+        bar.stop()
+        stored = len(batches.read_table(output)) if output.exists() else 0
+        stderr.print(
+            f"interrupted: {stored} runs are stored in {output}; run the same command again to "
+            "finish the rest",
+            highlight=False,
+        )
+        raise typer.Exit(130) from None
     finally:
         bar.stop()
     stdout.print(

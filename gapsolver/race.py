@@ -47,9 +47,20 @@ def _stop(process: Any) -> None:
     process.join(timeout=5)
 
 
-def _contender(channel: Any, model: Model, options: Any, start: np.ndarray) -> None:
+def _own_group() -> None:
+    """A process group of its own, so a child is stopped with any solver process it started; and
+    it goes, group and all, if the parent dies without stopping it."""
+    from gapsolver.parallel import exit_with_parent
+
+    leader = False
     with contextlib.suppress(OSError):
-        os.setpgrp()  # a group of its own: the loser is stopped with its children
+        os.setpgrp()
+        leader = True
+    exit_with_parent(group=leader)
+
+
+def _contender(channel: Any, model: Model, options: Any, start: np.ndarray) -> None:
+    _own_group()
     from gapsolver.solve import solve_model
 
     try:
@@ -62,8 +73,7 @@ def _contender(channel: Any, model: Model, options: Any, start: np.ndarray) -> N
 
 
 def _supervised_child(channel: Any, model: Model, options: Any, start: np.ndarray) -> None:
-    with contextlib.suppress(OSError):
-        os.setpgrp()
+    _own_group()
     from gapsolver.solve import solve_model
 
     def progress(values: np.ndarray, stages: list[StageReport]) -> None:

@@ -144,14 +144,40 @@ def test_robust_runs_in_a_batch_are_deterministic(tmp_path: Path) -> None:
     assert rows_without_timing(tmp_path / "a.db") == rows_without_timing(tmp_path / "b.db")
 
 
-def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path: Path) -> None:
-    generated = tmp_path / "big.yaml"
-    assert (
-        runner.invoke(
-            app, ["generate", "-o", str(generated), "--pledges", "300", "--seed", "5"]
-        ).exit_code
-        == 0
+def _start_and_interrupt(
+    command: list[str], database: Path, sig: signal.Signals
+) -> subprocess.Popen:
+    """Start a batch in its own process group and send ``sig`` to the group (as a terminal's Ctrl-C
+    does) or to the process (kill -9) once ten runs are stored."""
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if database.exists():
+            try:
+                with sqlite3.connect(database) as peek:
+                    if peek.execute("SELECT count(*) FROM runs").fetchone()[0] >= 10:
+                        break
+            except sqlite3.OperationalError:
+                pass
+        time.sleep(0.01)
+    assert process.poll() is None, "the batch finished before it could be interrupted"
+    if sig == signal.SIGINT:
+        os.killpg(process.pid, sig)
+    else:
+        os.kill(process.pid, sig)
+    return process
+
+
+def _big_spec(tmp_path: Path) -> Path:
+    generated = tmp_path / "big.yaml"
+    made = runner.invoke(app, ["generate", "-o", str(generated), "--pledges", "300", "--seed", "5"])
+    assert made.exit_code == 0
     spec = tmp_path / "spec.yaml"
     spec.write_text(
         yaml.safe_dump(
@@ -162,6 +188,38 @@ def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path: Path) -> No
             }
         )
     )
+    return spec
+
+
+def test_ctrl_c_stops_promptly_and_the_rerun_finishes(tmp_path: Path) -> None:
+    spec = _big_spec(tmp_path)
+    database = tmp_path / "interrupted.db"
+    command = [
+        sys.executable,
+        "-m",
+        "gapsolver.cli",
+        "batch",
+        str(spec),
+        "-o",
+        str(database),
+        "--workers",
+        "2",
+    ]
+    process = _start_and_interrupt(command, database, signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert "run the same command again" in " ".join(err.split())
+    with sqlite3.connect(database) as check:
+        assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = check.execute("SELECT count(*) FROM runs").fetchone()[0]
+    resumed = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{stored} already in" in " ".join(resumed.stdout.split())
+    assert len(read_table(database)) == 120
+
+
+def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    spec = _big_spec(tmp_path)
     database = tmp_path / "killed.db"
     command = [
         sys.executable,
@@ -174,22 +232,9 @@ def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path: Path) -> No
         "--workers",
         "2",
     ]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    stored = 0
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        if database.exists():
-            try:
-                with sqlite3.connect(database) as peek:
-                    stored = peek.execute("SELECT count(*) FROM runs").fetchone()[0]
-            except sqlite3.OperationalError:
-                stored = 0
-            if stored >= 10:
-                break
-        time.sleep(0.01)
-    assert process.poll() is None, "the batch finished before it could be killed"
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
+    process = _start_and_interrupt(command, database, signal.SIGKILL)
+    # the workers hold the same output pipes: they close once the orphaned workers have exited
+    process.communicate(timeout=30)
     with sqlite3.connect(database) as check:
         assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         interrupted = check.execute("SELECT count(*) FROM runs").fetchone()[0]
