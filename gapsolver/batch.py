@@ -17,6 +17,7 @@ writes the database.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import glob
 import hashlib
@@ -269,10 +270,7 @@ _SCENARIOS: dict[str, Scenario] = {}
 
 
 def _install(scenarios: dict[str, Scenario]) -> None:
-    """Local worker initializer: the batch's scenarios, and an exit when the caller is gone."""
-    from gapsolver.parallel import exit_with_parent
-
-    exit_with_parent()
+    """Local worker initializer: the batch's scenarios."""
     _SCENARIOS.update(scenarios)
 
 
@@ -477,13 +475,12 @@ def local_executor(workers: int) -> Executor:
             for task in tasks:
                 yield task, execute(task, scenarios)
             return
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures import as_completed
         from concurrent.futures.process import BrokenProcessPool
 
-        pool = ProcessPoolExecutor(
-            max_workers=min(workers, len(tasks)), initializer=_install, initargs=(scenarios,)
-        )
-        try:
+        from gapsolver.parallel import worker_pool
+
+        with worker_pool(min(workers, len(tasks)), _install, (scenarios,)) as pool:
             futures = {pool.submit(execute_many, chunk): chunk for chunk in _chunks(tasks, workers)}
             for future in as_completed(futures):
                 chunk = futures[future]
@@ -494,8 +491,6 @@ def local_executor(workers: int) -> Executor:
                         chunk, "a worker process died (out of memory?); rerun with --retry-failed"
                     )
                 yield from zip(chunk, records, strict=True)
-        finally:  # on Ctrl-C or an error: drop the queued chunks instead of running them out
-            pool.shutdown(wait=True, cancel_futures=True)
 
     return run
 
@@ -525,6 +520,7 @@ def dask_executor(address: str) -> Executor:
                 [Problem("--dask-scheduler", f"cannot reach {address}: {error}")]
             ) from None
         try:
+            futures: dict[Any, list[Task]] = {}
             shared = client.scatter(scenarios, broadcast=True)
             threads = max(sum(client.nthreads().values()), 1)
             futures = {
@@ -544,7 +540,9 @@ def dask_executor(address: str) -> Executor:
                 except Exception as error:  # the worker itself was lost
                     records = _lost(chunk, f"dask: {error}")
                 yield from zip(chunk, records, strict=True)
-        finally:
+        finally:  # stopped early (Ctrl-C): take the remaining runs off the cluster
+            with contextlib.suppress(Exception):
+                client.cancel([future for future in futures if not future.done()])
             client.close()
 
     return run

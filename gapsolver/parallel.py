@@ -1,4 +1,8 @@
-"""Run independent solves in worker processes, yielding each result as it finishes."""
+"""Run independent solves in worker processes, yielding each result as it finishes.
+
+The caller owns the workers' lives: workers ignore Ctrl-C (the caller stops them), exit on their own
+when the caller is killed, and are killed — not waited for — when the caller stops early.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 Job = TypeVar("Job")
@@ -32,6 +37,37 @@ def exit_with_parent(poll_seconds: float = 0.5, group: bool = False) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+def _worker_start(initializer: Callable[..., None] | None, arguments: tuple[Any, ...]) -> None:
+    # Ctrl-C reaches the whole terminal process group; only the caller acts on it. (A worker that
+    # took it would be interrupted inside a solver, which may then never return.)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent()
+    if initializer is not None:
+        initializer(*arguments)
+
+
+@contextmanager
+def worker_pool(
+    workers: int,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple[Any, ...] = (),
+) -> Iterator[ProcessPoolExecutor]:
+    """A process pool whose workers are killed, not waited for, when the block ends early (Ctrl-C,
+    an error, a consumer that stops)."""
+    pool = ProcessPoolExecutor(
+        max_workers=workers, initializer=_worker_start, initargs=(initializer, initargs)
+    )
+    finished = False
+    try:
+        yield pool
+        finished = True
+    finally:
+        if not finished:
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.kill()  # results in flight are dropped anyway
+        pool.shutdown(wait=finished, cancel_futures=not finished)
+
+
 def run_parallel(
     function: Callable[[Job], Any],
     jobs: Sequence[Job],
@@ -43,9 +79,7 @@ def run_parallel(
     if progress is not None:
         progress(0, len(jobs))
     if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(
-            max_workers=min(workers, len(jobs)), initializer=exit_with_parent
-        ) as pool:
+        with worker_pool(min(workers, len(jobs))) as pool:
             futures = {pool.submit(function, job): index for index, job in enumerate(jobs)}
             for done, future in enumerate(as_completed(futures), start=1):
                 yield futures[future], future.result()
