@@ -280,6 +280,15 @@ def print_chains(chains: list[Chain], console: Console) -> None:
     console.print(table)
 
 
+_KPI_FORMAT = {"cost": ",.0f", "women_share": ".2%", "suitability": ",.3f"}
+
+
+def _kpi(name: str, value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "n/a"
+    return format(value, ("+" if signed else "") + _KPI_FORMAT.get(name, ",.6g"))
+
+
 def print_diff(difference: dict[str, Any], console: Console) -> None:
     """Tables of a plan difference (A → B)."""
     kpis = Table(
@@ -289,12 +298,11 @@ def print_diff(difference: dict[str, Any], console: Console) -> None:
     for column in ("figure", "A", "B", "change"):
         kpis.add_column(column, justify="left" if column == "figure" else "right")
     for name, row in difference["kpis"].items():
-        change = "n/a" if row["delta"] is None else f"{row['delta']:+,.6g}"
         kpis.add_row(
-            name.replace("_", " "),
-            "n/a" if row["a"] is None else f"{row['a']:,.6g}",
-            "n/a" if row["b"] is None else f"{row['b']:,.6g}",
-            change,
+            name.replace("_", " ") + (" (USD)" if name == "cost" else ""),
+            _kpi(name, row["a"]),
+            _kpi(name, row["b"]),
+            _kpi(name, row["delta"], signed=True),
         )
     console.print(kpis)
     for key, title in (("gaps_opened", "Gaps opened"), ("gaps_closed", "Gaps closed")):
