@@ -191,20 +191,15 @@ def _big_spec(tmp_path: Path) -> Path:
     return spec
 
 
+def _batch_command(spec: Path, database: Path) -> list[str]:
+    arguments = ["batch", str(spec), "-o", str(database), "--workers", "2"]
+    return [sys.executable, "-m", "gapsolver.cli", *arguments]
+
+
 def test_ctrl_c_stops_promptly_and_the_rerun_finishes(tmp_path: Path) -> None:
     spec = _big_spec(tmp_path)
     database = tmp_path / "interrupted.db"
-    command = [
-        sys.executable,
-        "-m",
-        "gapsolver.cli",
-        "batch",
-        str(spec),
-        "-o",
-        str(database),
-        "--workers",
-        "2",
-    ]
+    command = _batch_command(spec, database)
     process = _start_and_interrupt(command, database, signal.SIGINT)
     _, err = process.communicate(timeout=30)
     assert process.returncode == 130
@@ -221,17 +216,7 @@ def test_ctrl_c_stops_promptly_and_the_rerun_finishes(tmp_path: Path) -> None:
 def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     spec = _big_spec(tmp_path)
     database = tmp_path / "killed.db"
-    command = [
-        sys.executable,
-        "-m",
-        "gapsolver.cli",
-        "batch",
-        str(spec),
-        "-o",
-        str(database),
-        "--workers",
-        "2",
-    ]
+    command = _batch_command(spec, database)
     process = _start_and_interrupt(command, database, signal.SIGKILL)
     # the workers hold the same output pipes: they close once the orphaned workers have exited
     process.communicate(timeout=30)
