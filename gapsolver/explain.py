@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gapsolver.model import Model, build_model
+from gapsolver.model import Model
+from gapsolver.postprocess.extract import trimmed_gifts
 from gapsolver.preprocess.eligibility import RULES, rule_table
 from gapsolver.preprocess.encode import NONE, Encoded
-from gapsolver.result import Result
 from gapsolver.schema import READINESS_ORDER, Scenario
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def plan_slack(model: Model, values: np.ndarray) -> PlanSlack:
     enc = model.enc
     k = model.n_pairs
     x = np.round(values[:k]).astype(np.int64)
-    y = np.round(values[k:]).astype(np.int64)
+    y = trimmed_gifts(model, np.round(values))  # surplus on y means nothing: items stay to give
     option = model.pair_option
     pledge = enc.option_pledge[option]
     pledge_used = np.bincount(pledge, weights=x, minlength=len(enc.pledge_ids)).astype(np.int64)
@@ -99,19 +99,10 @@ def plan_slack(model: Model, values: np.ndarray) -> PlanSlack:
     ).astype(np.int64)
     given = np.bincount(model.give_donation, weights=y, minlength=len(enc.donation_ids))
     donation_left = (enc.donation_quantity - given).astype(np.int64)
-    n_states, n_items = len(enc.state_ids), len(enc.item_ids)
-    surplus = np.zeros((n_states, n_items), dtype=np.int64)
-    if n_items:
-        np.add.at(surplus, (model.give_state, enc.donation_item[model.give_donation]), y)
-        needing = enc.pledge_item[pledge] != NONE
-        np.add.at(
-            surplus,
-            (enc.pledge_state[pledge[needing]], enc.pledge_item[pledge[needing]]),
-            -enc.pledge_per_unit[pledge[needing]] * x[needing],
-        )
-        # items still to give: a donation's remainder counts for every state it lists
-        for d in range(len(enc.donation_ids)):
-            surplus[enc.donation_recipient[d], enc.donation_item[d]] += donation_left[d]
+    # items a state could still get: the remainder of every donation that lists it
+    free_items = np.zeros((len(enc.state_ids), len(enc.item_ids)), dtype=np.int64)
+    for d in range(len(enc.donation_ids)):
+        free_items[enc.donation_recipient[d], enc.donation_item[d]] += donation_left[d]
     settings = enc.scenario.settings
     spent = float(enc.option_unit_cost[option] @ x) if k else 0.0
     units: dict[tuple[int, int], int] = defaultdict(int)
@@ -126,7 +117,7 @@ def plan_slack(model: Model, values: np.ndarray) -> PlanSlack:
         pledge_used=pledge_used,
         seats_used=seats_used,
         donation_left=donation_left,
-        free_items=surplus,
+        free_items=free_items,
         budget_left=None if settings.budget is None else float(settings.budget) - spent,
         cap=settings.max_units_per_state_per_mission,
         state_mission_units=dict(units),
@@ -585,35 +576,6 @@ def plan_reasons(model: Model, values: np.ndarray) -> list[list[dict[str, Any]]]
 # One requirement's full story, and counterfactual checks
 
 
-def plan_values(model: Model, result: Result) -> np.ndarray:
-    """A result's plan as column values of ``model`` (built from the same scenario)."""
-    enc = model.enc
-    index = {
-        (
-            enc.pledge_ids[int(enc.option_pledge[o])],
-            enc.requirement_ids[int(r)],
-            None
-            if enc.option_training[o] == NONE
-            else enc.training_ids[int(enc.option_training[o])],
-        ): k
-        for k, (o, r) in enumerate(
-            zip(model.pair_option.tolist(), model.pair_requirement.tolist(), strict=True)
-        )
-    }
-    values = np.zeros(model.n_cols)
-    for a in result.assignments:
-        values[index[(a.pledge, a.requirement, a.training)]] += a.units
-    gifts = {
-        (enc.donation_ids[d], enc.state_ids[s]): model.n_pairs + j
-        for j, (d, s) in enumerate(
-            zip(model.give_donation.tolist(), model.give_state.tolist(), strict=True)
-        )
-    }
-    for use in result.donations:
-        values[gifts[(use.donation, use.recipient)]] += use.items
-    return values
-
-
 def verify(
     scenario: Scenario, requirement: str, changes: list[dict[str, Any]], options: SolveOptions
 ) -> dict[str, Any]:
@@ -645,8 +607,7 @@ def explain_requirement(
     conditional pledges of its capability."""
     from gapsolver.chains import enabling_chains
     from gapsolver.exceptions import InputError, Problem
-    from gapsolver.preprocess.encode import encode
-    from gapsolver.solve import solve_scenario
+    from gapsolver.solve import solve_plan
 
     ids = [r.id for r in scenario.requirements]
     if requirement not in ids:
@@ -655,10 +616,9 @@ def explain_requirement(
             [Problem("--requirement", f"unknown requirement {requirement!r} (known: {known})")]
         )
     r = ids.index(requirement)
-    result = solve_scenario(scenario, options)
-    enc = encode(scenario)
-    model = build_model(enc)
-    slack = plan_slack(model, plan_values(model, result))
+    result, model, values = solve_plan(scenario, options)
+    enc = model.enc
+    slack = plan_slack(model, values)
     outcome = result.requirements[r]
     spec = scenario.requirements[r]
 

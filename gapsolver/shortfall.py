@@ -33,7 +33,7 @@ from gapsolver.postprocess.extract import donation_uses
 from gapsolver.preprocess.encode import NONE, encode
 from gapsolver.result import Result
 from gapsolver.schema import READINESS_ORDER, Readiness, Scenario
-from gapsolver.solve import SolveOptions, run_solver, solve_scenario
+from gapsolver.solve import SolveOptions, run_solver, solve_plan
 from gapsolver.variants import Change, _locate, apply_changes
 
 SCOPES = ("critical", "all")
@@ -108,11 +108,7 @@ class _Base:
 
 
 def _base(scenario: Scenario, options: SolveOptions) -> _Base:
-    from gapsolver.explain import plan_values
-
-    result = solve_scenario(scenario, options)
-    model = build_model(encode(scenario))
-    return _Base(result, model, plan_values(model, result))
+    return _Base(*solve_plan(scenario, options))
 
 
 def _requirement_key(scenario: Scenario, r: int) -> dict[str, Any]:

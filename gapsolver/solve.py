@@ -21,6 +21,7 @@ from gapsolver.backend import (
     relative_gap,
 )
 from gapsolver.exceptions import SolverError
+from gapsolver.explain import plan_reasons
 from gapsolver.model import Model, build_model
 from gapsolver.postprocess.extract import (
     assignments_from,
@@ -418,6 +419,14 @@ def run_solver(
 
 def solve_scenario(scenario: Scenario, options: SolveOptions | None = None) -> Result:
     """Solve a consistent scenario (see :func:`gapsolver.preprocess.load.load_scenario`)."""
+    return solve_plan(scenario, options)[0]
+
+
+def solve_plan(
+    scenario: Scenario, options: SolveOptions | None = None
+) -> tuple[Result, Model, np.ndarray]:
+    """:func:`solve_scenario`, also returning the model and the plan's column values (for the
+    analyses that read the plan against the model: explanations, the shortfall)."""
     options = options or SolveOptions()
     timings: dict[str, float] = {}
 
@@ -466,7 +475,7 @@ def solve_scenario(scenario: Scenario, options: SolveOptions | None = None) -> R
         result.solver = solver_used
     timings["extract"] = time.perf_counter() - began
     result.timings = {name: round(seconds, 6) for name, seconds in timings.items()}
-    return result
+    return result, model, values
 
 
 def build_result(
@@ -477,7 +486,7 @@ def build_result(
     options: SolveOptions,
 ) -> Result:
     """Read a plan (column values in the model's space) back into a :class:`Result`."""
-    requirements = requirement_outcomes(model, values)
+    requirements = requirement_outcomes(model, values, plan_reasons(model, values))
     suitability, cost, women_share = plan_totals(model, values)
     return Result(
         scenario=model.enc.scenario.name,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from gapsolver.explain import plan_reasons
 from gapsolver.model import Model
 from gapsolver.preprocess.encode import NONE, FloatArray
 from gapsolver.result import Assignment, DonationUse, RequirementOutcome, TrainingUse
@@ -36,12 +37,14 @@ def assignments_from(model: Model, units: np.ndarray) -> list[Assignment]:
     return out
 
 
-def requirement_outcomes(model: Model, units: np.ndarray) -> list[RequirementOutcome]:
+def requirement_outcomes(
+    model: Model, units: np.ndarray, reasons: list[list[dict[str, Any]]]
+) -> list[RequirementOutcome]:
+    """One outcome per requirement, in scenario order, with its reasons (see gapsolver.explain)."""
     enc = model.enc
     allocated = np.bincount(
         model.pair_requirement, weights=units[: model.n_pairs], minlength=len(enc.requirement_ids)
     ).astype(np.int64)
-    reasons = plan_reasons(model, units)
     out = []
     for r, requirement in enumerate(enc.scenario.requirements):
         gap = int(enc.req_quantity[r] - allocated[r])
@@ -62,15 +65,9 @@ def requirement_outcomes(model: Model, units: np.ndarray) -> list[RequirementOut
     return out
 
 
-def donation_uses(model: Model, units: np.ndarray) -> list[DonationUse]:
-    """Items each recipient receives, trimmed to what its deployed units use.
-
-    The model only requires donated items ≥ items used; any surplus the solver left on y carries no
-    meaning, so each (state, item) need is met from the solver's gifts in donation order.
-    """
+def _item_needs(model: Model, x: np.ndarray) -> np.ndarray:
+    """[S, I] donated items each state's deployed units use."""
     enc = model.enc
-    x = units[: model.n_pairs]
-    gifts = units[model.n_pairs :]
     pledge = enc.option_pledge[model.pair_option]
     need = np.zeros((len(enc.state_ids), len(enc.item_ids)), dtype=np.int64)
     with_item = enc.pledge_item[pledge] != NONE
@@ -79,6 +76,32 @@ def donation_uses(model: Model, units: np.ndarray) -> list[DonationUse]:
         (enc.pledge_state[pledge[with_item]], enc.pledge_item[pledge[with_item]]),
         (x[with_item] * enc.pledge_per_unit[pledge[with_item]]).astype(np.int64),
     )
+    return need
+
+
+def trimmed_gifts(model: Model, units: np.ndarray) -> np.ndarray:
+    """The donation columns y trimmed to what the recipients' deployed units use.
+
+    The model only requires donated items ≥ items used; any surplus the solver left on y carries no
+    meaning, so each (state, item) need is met from the solver's gifts in donation order.
+    """
+    enc = model.enc
+    gifts = units[model.n_pairs :]
+    need = _item_needs(model, units[: model.n_pairs])
+    trimmed = np.zeros(gifts.size, dtype=np.int64)
+    for j in np.lexsort((model.give_state, model.give_donation)).tolist():
+        s, item = int(model.give_state[j]), int(enc.donation_item[model.give_donation[j]])
+        trimmed[j] = max(int(min(gifts[j], need[s, item])), 0)
+        need[s, item] -= trimmed[j]
+    return trimmed
+
+
+def donation_uses(model: Model, units: np.ndarray) -> list[DonationUse]:
+    """Items each recipient receives (:func:`trimmed_gifts`), with what its units using them fill."""
+    enc = model.enc
+    x = units[: model.n_pairs]
+    pledge = enc.option_pledge[model.pair_option]
+    with_item = enc.pledge_item[pledge] != NONE
     fills: dict[tuple[int, int], list[dict[str, object]]] = {}
     for k in np.flatnonzero((x > 0) & with_item).tolist():
         key = (int(enc.pledge_state[pledge[k]]), int(enc.pledge_item[pledge[k]]))
@@ -90,14 +113,12 @@ def donation_uses(model: Model, units: np.ndarray) -> list[DonationUse]:
                 "units": int(x[k]),
             }
         )
+    trimmed = trimmed_gifts(model, units)
     out = []
     for j in np.lexsort((model.give_state, model.give_donation)).tolist():
-        d, s = int(model.give_donation[j]), int(model.give_state[j])
-        item = int(enc.donation_item[d])
-        items = int(min(gifts[j], need[s, item]))
-        if items <= 0:
+        if trimmed[j] <= 0:
             continue
-        need[s, item] -= items
+        d, s = int(model.give_donation[j]), int(model.give_state[j])
         donation = enc.scenario.donations[d]
         out.append(
             DonationUse(
@@ -105,8 +126,8 @@ def donation_uses(model: Model, units: np.ndarray) -> list[DonationUse]:
                 donor=donation.donor,
                 item=donation.item,
                 recipient=enc.state_ids[s],
-                items=items,
-                requirements=fills.get((s, item), []),
+                items=int(trimmed[j]),
+                requirements=fills.get((s, int(enc.donation_item[d])), []),
             )
         )
     return out
