@@ -406,6 +406,8 @@ def connect(path: str | Path, create: bool = True) -> sqlite3.Connection:
     target = Path(path)
     if not create and not target.is_file():
         raise InputError([Problem("", "no such results database")], str(path))
+    if create and not target.parent.is_dir():
+        raise OutputError(f"{target}: the folder {target.parent} does not exist")
     try:
         connection = sqlite3.connect(target, timeout=30)
         connection.execute("PRAGMA journal_mode=WAL")
@@ -414,6 +416,10 @@ def connect(path: str | Path, create: bool = True) -> sqlite3.Connection:
             connection.executescript(SCHEMA)
         else:
             connection.execute("SELECT run_key FROM runs LIMIT 1")
+    except sqlite3.OperationalError as error:  # the file itself cannot be opened or written
+        if create:
+            raise OutputError(f"{target}: cannot open ({error})") from None
+        raise InputError([Problem("", f"cannot open ({error})")], str(path)) from None
     except sqlite3.DatabaseError as error:
         raise InputError(
             [Problem("", f"not a gapsolver results database ({error})")], str(path)
@@ -569,12 +575,7 @@ def run_batch(
     finishes."""
     began = time.perf_counter()
     spec, tasks, scenarios = plan_tasks(spec_path)
-    try:
-        connection = connect(database)
-    except InputError:
-        raise
-    except sqlite3.Error as error:
-        raise OutputError(f"{database}: cannot open ({error})") from None
+    connection = connect(database)
     with connection:
         connection.execute(
             "INSERT INTO batches VALUES (?, ?, ?, ?)",
