@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import glob
 import hashlib
 import json
 import os
@@ -170,19 +169,16 @@ def read_spec(path: str | Path) -> BatchSpec:
 def plan_tasks(spec_path: str | Path) -> tuple[BatchSpec, list[Task], dict[str, Scenario]]:
     """The spec, its runs in a stable order, and the scenarios by content hash. Everything that can be checked before running —
     the spec, every scenario file, the variants file — is checked here, all problems at once."""
-    from gapsolver.preprocess.load import load_scenario
+    from gapsolver.preprocess.load import expand_patterns, load_scenario
     from gapsolver.variants import read_variants
 
     spec = read_spec(spec_path)
     folder = Path(spec_path).parent
-    problems: list[Problem] = []
-    files: list[Path] = []
-    for index, pattern in enumerate(spec.scenarios):
-        full = str(folder / pattern)
-        matches = sorted(glob.glob(full)) if glob.has_magic(full) else [full]
-        if not matches:
-            problems.append(Problem(f"scenarios[{index}]", f"no file matches {pattern!r}"))
-        files += [Path(m) for m in matches if Path(m) not in files]
+    files, unmatched = expand_patterns(spec.scenarios, folder)
+    problems = [
+        Problem(f"scenarios[{index}]", f"no file matches {spec.scenarios[index]!r}")
+        for index in unmatched
+    ]
     scenarios: list[tuple[Path, str, Scenario]] = []
     for file in files:
         try:

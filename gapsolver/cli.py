@@ -331,17 +331,11 @@ def whatif(
 def _scenario_files(patterns: list[str]) -> list[Path]:
     """Files named or matched by globs, in order, each once; InputError for a pattern matching
     nothing."""
-    import glob
+    from gapsolver.preprocess.load import expand_patterns
 
-    found: list[Path] = []
-    problems = []
-    for pattern in patterns:
-        matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
-        if not matches:
-            problems.append(Problem(pattern, "no file matches"))
-        found += [Path(match) for match in matches if Path(match) not in found]
-    if problems:
-        raise InputError(problems)
+    found, unmatched = expand_patterns(patterns)
+    if unmatched:
+        raise InputError([Problem(patterns[index], "no file matches") for index in unmatched])
     return found
 
 

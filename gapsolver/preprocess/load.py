@@ -267,6 +267,24 @@ def load_scenario(path: str | Path) -> tuple[Scenario, list[Problem]]:
     return _scenario(read_document(path))
 
 
+def expand_patterns(
+    patterns: Iterable[str], folder: Path | None = None
+) -> tuple[list[Path], list[int]]:
+    """The files the patterns name or match as globs (relative to ``folder`` when given), in order,
+    each once; and the positions of the patterns that match nothing."""
+    import glob
+
+    found: list[Path] = []
+    unmatched: list[int] = []
+    for index, pattern in enumerate(patterns):
+        full = str(folder / pattern) if folder is not None else pattern
+        matches = sorted(glob.glob(full)) if glob.has_magic(full) else [full]
+        if not matches:
+            unmatched.append(index)
+        found += [Path(match) for match in matches if Path(match) not in found]
+    return found, unmatched
+
+
 def scenario_from_data(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
     """Validate an in-memory scenario (as loaded from YAML/JSON) the same way as a file."""
     return _scenario(Document(data=data, source=source))[0]
