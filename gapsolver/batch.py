@@ -270,21 +270,37 @@ def _install(scenarios: dict[str, Scenario]) -> None:
     _SCENARIOS.update(scenarios)
 
 
+_CASES: dict[tuple[str, str], Scenario] = {}
+"""The changed scenarios a worker has built, by (scenario hash, case): every strategy and sample of
+a case starts from the same one."""
+
+
+def _case_scenario(task: Task, scenarios: dict[str, Scenario]) -> Scenario:
+    from gapsolver.variants import apply_changes, changes_from_data
+
+    base = scenarios[task.scenario_sha256]
+    if not task.case.changes:
+        return base
+    key = (task.scenario_sha256, _sha256([task.case.name, task.case.changes]))
+    if key not in _CASES:
+        if len(_CASES) >= 64:
+            _CASES.clear()
+        _CASES[key] = apply_changes(
+            base, changes_from_data(task.case.changes, task.case.name), task.case.name
+        )
+    return _CASES[key]
+
+
 def execute(task: Task, scenarios: dict[str, Scenario] | None = None) -> dict[str, Any]:
     """Run one task; never raises: a failure is a record with its error."""
     from gapsolver.compare import kpis
     from gapsolver.robust import sample_scenario
     from gapsolver.solve import solve_scenario
-    from gapsolver.variants import apply_changes, changes_from_data
 
     began = time.perf_counter()
     record: dict[str, Any] = {"key": task.key, "worker": f"{socket.gethostname()}:{os.getpid()}"}
     try:
-        scenario = (scenarios or _SCENARIOS)[task.scenario_sha256]
-        if task.case.changes:
-            scenario = apply_changes(
-                scenario, changes_from_data(task.case.changes, task.case.name), task.case.name
-            )
+        scenario = _case_scenario(task, scenarios or _SCENARIOS)
         if task.sample is not None:
             assert task.seed is not None
             scenario, _ = sample_scenario(scenario, task.seed, task.sample)
