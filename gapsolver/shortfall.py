@@ -72,16 +72,13 @@ def _map_plan(base_model: Model, base_values: np.ndarray, model: Model) -> np.nd
 
 
 def _cover_lower(model: Model, lower: dict[int, float]) -> None:
-    """Give requirement_cover rows lower bounds (requirement index → units)."""
-    enc = model.enc
+    """Give requirement_cover rows lower bounds (requirement index → units). The family has one row
+    per requirement with eligible pairs, in index order (see ``define_requirement_cover``)."""
     for block in model.blocks:
         if block.family != "requirement_cover":
             continue
-        block.lower = block.lower.copy()
-        for row, name in enumerate(block.names):
-            r = enc.requirement_ids.index(name[len("requirement_cover[") : -1])
-            if r in lower:
-                block.lower[row] = lower[r]
+        rows = np.unique(model.pair_requirement).tolist()
+        block.lower = np.array([lower.get(r, -np.inf) for r in rows], dtype=float)
     model._matrix = None
 
 
