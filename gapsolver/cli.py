@@ -300,7 +300,7 @@ def whatif(
     from gapsolver.preprocess.load import load_scenario
     from gapsolver.report import print_diff
     from gapsolver.solve import SolveOptions, solve_scenario
-    from gapsolver.variants import Located, apply_changes, read_variants, withdraw, without_id
+    from gapsolver.variants import Located, apply_changes, read_variants, shortcuts
 
     loaded, warnings = load_scenario(scenario)
     _print_warnings(warnings, str(scenario))
@@ -309,9 +309,7 @@ def whatif(
         if variants_file is None:
             raise InputError([Problem("--variant", "needs --variants FILE to read it from")])
         changes += read_variants(variants_file).changes(variant)
-    shortcuts = [withdraw("state", state) for state in without_state or []]
-    shortcuts += [without_id(loaded, identifier) for identifier in without or []]
-    changes += [Located(change, ("command line",)) for change in shortcuts]
+    changes += shortcuts(loaded, without_state or [], without or [])
     if not changes:
         raise InputError(
             [Problem("", "no change given: use --variant, --without-state or --without")]

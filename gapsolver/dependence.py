@@ -47,9 +47,9 @@ class DependenceReport:
 def without(scenario: Scenario, kind: str, identifier: str) -> Scenario:
     """The scenario with one donation, one training, or everything one state offers withdrawn (the
     variants' ``remove``, so a withdrawal means the same everywhere)."""
-    from gapsolver.variants import Located, apply_changes, withdraw
+    from gapsolver.variants import apply_changes, locate, withdraw
 
-    return apply_changes(scenario, [Located(withdraw(kind, identifier), ("withdraw",))])
+    return apply_changes(scenario, [locate(withdraw(kind, identifier), ("withdraw",))])
 
 
 def _used(base: Result, scenario: Scenario) -> dict[str, set[str]]:

@@ -34,7 +34,7 @@ from gapsolver.preprocess.encode import NONE, encode
 from gapsolver.result import Result
 from gapsolver.schema import READINESS_ORDER, Readiness, Scenario
 from gapsolver.solve import SolveOptions, run_solver, solve_plan
-from gapsolver.variants import Change, _locate, apply_changes
+from gapsolver.variants import Change, apply_changes, locate
 
 SCOPES = ("critical", "all")
 
@@ -59,7 +59,7 @@ def _candidate_state(scenario: Scenario) -> dict[str, Any]:
 
 
 def _augment(scenario: Scenario, additions: dict[str, list[dict[str, Any]]]) -> Scenario:
-    return apply_changes(scenario, [_locate(Change(add=additions), ("shortfall",))], "shortfall")
+    return apply_changes(scenario, [locate(Change(add=additions), ("shortfall",))], "shortfall")
 
 
 def _map_plan(base_model: Model, base_values: np.ndarray, model: Model) -> np.ndarray:

@@ -226,7 +226,7 @@ def read_variants(path: str | Path) -> VariantSet:
                 )
         variants[variant.name] = variant
         located[variant.name] = [
-            _locate(change, ("variants", index, "changes", number), doc)
+            locate(change, ("variants", index, "changes", number), doc)
             for number, change in enumerate(variant.changes)
         ]
     if problems:
@@ -234,7 +234,8 @@ def read_variants(path: str | Path) -> VariantSet:
     return VariantSet(variants, located, doc.source)
 
 
-def _locate(change: Change, path: PathKey, doc: Document | None = None) -> Located:
+def locate(change: Change, path: PathKey, doc: Document | None = None) -> Located:
+    """A change with where it comes from (a path in a variants file, or a label)."""
     line = doc.line_of((*path, change.operation)) if doc is not None else None
     return Located(change, (*path, change.operation), line, doc.source if doc else None)
 
@@ -252,7 +253,7 @@ def changes_from_data(
         parsed = TypeAdapter(list[Change]).validate_python(data)
     except ValidationError as error:
         raise InputError(pydantic_problems(error, doc), source) from None
-    return [_locate(change, (index,)) for index, change in enumerate(parsed)]
+    return [locate(change, (index,)) for index, change in enumerate(parsed)]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -530,15 +531,37 @@ def withdraw(kind: str, identifier: str) -> Change:
     return Change(remove={plural[kind]: [identifier]})
 
 
-def without_id(scenario: Scenario, identifier: str) -> Change:
-    """Withdraw the pledge, donation or training with this id; InputError if none has it."""
-    for kind, collection in (
-        ("donation", scenario.donations),
-        ("training", scenario.trainings),
-        ("pledge", scenario.pledges),
-    ):
-        if any(obj.id == identifier for obj in collection):
-            return withdraw(kind, identifier)
-    raise InputError(
-        [Problem("--without", f"no pledge, donation or training has the id {identifier!r}")]
-    )
+def shortcuts(
+    scenario: Scenario, states: Iterable[str] = (), identifiers: Iterable[str] = ()
+) -> list[Located]:
+    """The command line's withdrawals (``--without-state``, ``--without`` a pledge, donation or
+    training id), checked against the scenario: every unknown id at once."""
+    problems = []
+    changes = []
+    known_states = {state.id for state in scenario.member_states}
+    for state in states:
+        if state not in known_states:
+            problems.append(Problem("--without-state", f"unknown member state {state!r}"))
+        changes.append(withdraw("state", state))
+    for identifier in identifiers:
+        kind = next(
+            (
+                kind
+                for kind, collection in (
+                    ("donation", scenario.donations),
+                    ("training", scenario.trainings),
+                    ("pledge", scenario.pledges),
+                )
+                if any(obj.id == identifier for obj in collection)
+            ),
+            None,
+        )
+        if kind is None:
+            problems.append(
+                Problem("--without", f"no pledge, donation or training has the id {identifier!r}")
+            )
+            continue
+        changes.append(withdraw(kind, identifier))
+    if problems:
+        raise InputError(problems)
+    return [locate(change, ("command line",)) for change in changes]

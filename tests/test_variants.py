@@ -153,3 +153,47 @@ def test_bad_value_in_a_file_is_located_at_its_change(tmp_path) -> None:
     assert problem.line == 4
     assert problem.message.startswith("gives pledges[0].quantity: input should be greater than")
     assert problem.message.endswith("(and 2 more like it)")
+
+
+def test_whatif_cli_solves_base_and_variant_and_reports_the_difference(tmp_path) -> None:
+    import json
+
+    from conftest import scenario_data
+    from typer.testing import CliRunner
+
+    from gapsolver.cli import app
+
+    scenario = tmp_path / "s.json"
+    scenario.write_text(
+        json.dumps(
+            scenario_data(
+                [req("R1", priority="critical"), req("R2", mission="M2")],
+                [pledge("P1"), pledge("P2", state="CCC", caveats={"only_missions": ["M2"]})],
+            )
+        )
+    )
+    variants = tmp_path / "variants.yaml"
+    variants.write_text(
+        "variants:\n  - name: ccc-out\n    changes:\n      - remove: {states: [CCC]}\n"
+    )
+    runner = CliRunner()
+    by_file = runner.invoke(
+        app, ["whatif", str(scenario), "-f", str(variants), "-v", "ccc-out", "--json"]
+    )
+    assert by_file.exit_code == 0, by_file.output
+    difference = json.loads(by_file.output)
+    assert difference["kpis"]["weighted_gap"] == {"a": 0.0, "b": 1.0, "delta": 1.0}
+    assert difference["gaps_opened"] == [
+        {"requirement": "R2", "mission": "M2", "gap_a": 0, "gap_b": 1}
+    ]
+    assert difference["changes"] == [{"remove": {"states": ["CCC"]}}]
+    shortcut = runner.invoke(app, ["whatif", str(scenario), "--without-state", "CCC", "--json"])
+    assert json.loads(shortcut.output)["kpis"] == difference["kpis"]
+    by_id = runner.invoke(app, ["whatif", str(scenario), "--without", "P1"])
+    assert by_id.exit_code == 0 and "Gaps opened" in by_id.output
+    bad = runner.invoke(app, ["whatif", str(scenario), "--without-state", "XYZ", "--without", "Q"])
+    assert bad.exit_code == 2
+    assert "--without-state: unknown member state 'XYZ'" in bad.output
+    assert "--without: no pledge, donation or training has the id 'Q'" in bad.output
+    nothing = runner.invoke(app, ["whatif", str(scenario)])
+    assert nothing.exit_code == 2 and "no change given" in nothing.output
