@@ -21,7 +21,9 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import math
 import os
+import re
 import socket
 import sqlite3
 import time
@@ -30,12 +32,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictInt, model_validator
 
 from gapsolver.exceptions import GapsolverError, InputError, OutputError, Problem
+from gapsolver.limits import (
+    MAX_RUNS,
+    MAX_SAMPLES,
+    MAX_SEED,
+    MAX_SWEEP_POINTS,
+    MAX_SWEEP_VALUE,
+    MAX_TIME_LIMIT,
+)
+from gapsolver.preprocess.load import Document
 from gapsolver.schema import Scenario
 from gapsolver.schema.scenario import Identifier, _Strict
 from gapsolver.solve import STRATEGIES, SolveOptions
+from gapsolver.variants import Target
 
 # ---------------------------------------------------------------------------------------------------
 # The spec
@@ -50,12 +62,29 @@ class VariantsRef(_Strict):
     """Variants to run (default: every variant in the file)."""
 
 
-class SweepRange(_Strict):
-    """Values start, start + step, … up to and including stop."""
+SweepNumber = Annotated[float, Field(ge=-MAX_SWEEP_VALUE, le=MAX_SWEEP_VALUE)]
 
-    start: float
-    stop: float
-    step: Annotated[float, Field(gt=0)] = 1.0
+
+class SweepRange(_Strict):
+    """Values start, start + step, … up to and including stop (at most 10,000 of them)."""
+
+    start: SweepNumber
+    stop: SweepNumber
+    step: Annotated[float, Field(gt=0, le=MAX_SWEEP_VALUE)] = 1.0
+
+    @property
+    def count(self) -> int:
+        return int((self.stop - self.start) / self.step + 1e-9) + 1
+
+    @model_validator(mode="after")
+    def _bounded(self) -> SweepRange:
+        if self.stop < self.start:
+            raise ValueError(f"stop {self.stop:g} is below start {self.start:g}: no values")
+        if self.count > MAX_SWEEP_POINTS:
+            raise ValueError(
+                f"{self.count:,} values; a sweep takes at most {MAX_SWEEP_POINTS:,} (raise the step)"
+            )
+        return self
 
 
 class Sweep(_Strict):
@@ -63,10 +92,13 @@ class Sweep(_Strict):
 
     name: Identifier
     """Name of the sweep, used in case names (``name=value``)."""
-    parameter: str
+    parameter: Target
     """A TARGET as in variants (``donations[KOR-UH-2021].quantity``)."""
-    values: list[float | int] | None = None
-    """The values."""
+    values: (
+        Annotated[list[StrictInt | SweepNumber], Field(min_length=1, max_length=MAX_SWEEP_POINTS)]
+        | None
+    ) = None
+    """The values (at most 10,000)."""
     range: SweepRange | None = None
     """Or a range of values."""
 
@@ -80,16 +112,15 @@ class Sweep(_Strict):
         if self.values is not None:
             return list(self.values)
         assert self.range is not None
-        count = int((self.range.stop - self.range.start) / self.range.step + 1e-9) + 1
-        points = [self.range.start + index * self.range.step for index in range(count)]
+        points = [self.range.start + index * self.range.step for index in range(self.range.count)]
         return [int(p) if float(p).is_integer() else round(p, 12) for p in points]
 
 
 class Robustness(_Strict):
     """Seeded reliability samples per case and strategy (see `gapsolver robust`)."""
 
-    samples: Annotated[int, Field(ge=1)]
-    seed: Annotated[int, Field(ge=0)] = 0
+    samples: Annotated[int, Field(ge=1, le=MAX_SAMPLES)]
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 0
 
 
 class BatchSpec(_Strict):
@@ -113,7 +144,7 @@ class BatchSpec(_Strict):
     """Strategies: optimal, greedy, sequential."""
     solver: str = "highs"
     """highs or cbc."""
-    time_limit: Annotated[float, Field(gt=0)] | None = None
+    time_limit: Annotated[float, Field(gt=0, le=MAX_TIME_LIMIT)] | None = None
     """Seconds per run (status time_limit when the optimum is not proven in time)."""
 
     @model_validator(mode="after")
@@ -160,71 +191,167 @@ def _sha256(data: Any) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def read_spec(path: str | Path) -> BatchSpec:
+def read_spec(path: str | Path) -> tuple[BatchSpec, Document]:
+    """The spec, validated, and its document (to locate later problems at its lines)."""
     from gapsolver.preprocess.load import _validate, read_document
 
-    return _validate(BatchSpec, read_document(path), [])
+    doc = read_document(path)
+    return _validate(BatchSpec, doc, []), doc
 
 
-def plan_tasks(spec_path: str | Path) -> tuple[BatchSpec, list[Task], dict[str, Scenario]]:
-    """The spec, its runs in a stable order, and the scenarios by content hash. Everything that can be checked before running —
-    the spec, every scenario file, the variants file — is checked here, all problems at once."""
+@dataclass
+class BatchPlan:
+    """Every run of a spec, checked before any runs: the spec, its runs in a stable order, the
+    scenarios by content hash, and every file the plan read (the output guard keeps the results
+    database off them)."""
+
+    spec_path: Path
+    spec: BatchSpec
+    tasks: list[Task]
+    scenarios: dict[str, Scenario]
+    files: list[Path]
+
+
+def _sweep_cases(spec: BatchSpec) -> list[Case]:
+    return [
+        Case(
+            "sweep",
+            f"{sweep.name}={value}",
+            [{"set": {sweep.parameter: value}}],
+            sweep.parameter,
+            float(value),
+        )
+        for sweep in spec.sweeps
+        for value in sweep.points()
+    ]
+
+
+def _probe_points(points: list[float | int]) -> list[float | int]:
+    """The values of a sweep worth trying up front: the extremes and the first non-integer one
+    (a value's validity is a matter of its range and its type)."""
+    probes = [min(points), max(points), *[p for p in points if isinstance(p, float)][:1]]
+    return list(dict.fromkeys(probes))
+
+
+def _check_cases(
+    spec: BatchSpec,
+    doc: Document,
+    scenarios: list[tuple[Path, str, Scenario]],
+    variant_changes: dict[str, list[Any]],
+) -> list[Problem]:
+    """Apply every variant and each sweep's extreme values to every scenario before anything runs:
+    a target that names nothing or a value the schema refuses is found now, located at the change
+    (in the variants file or the spec) that makes it."""
+    from gapsolver.variants import Change, Located, apply_changes
+
+    problems: list[Problem] = []
+    checks: list[tuple[str, list[Located]]] = [
+        (f"variant {name!r}", changes) for name, changes in variant_changes.items()
+    ]
+    for index, sweep in enumerate(spec.sweeps):
+        path = ("sweeps", index, "parameter")
+        for value in _probe_points(sweep.points()):
+            change = Change(set={sweep.parameter: value})
+            checks.append(
+                (
+                    f"sweep {sweep.name!r} at {value}",
+                    [Located(change, ("sweeps", index), doc.line_of(path), doc.source)],
+                )
+            )
+    for file, _, scenario in scenarios:
+        for label, changes in checks:
+            try:
+                apply_changes(scenario, changes, doc.source)
+            except InputError as error:
+                for problem in error.problems:
+                    text = f"{problem.message} ({label}, on {file.name})"
+                    problems.append(
+                        Problem(problem.path, text, problem.line, problem.source or error.source)
+                    )
+    return list(dict.fromkeys(problems))
+
+
+def plan_tasks(spec_path: str | Path) -> BatchPlan:
+    """Plan every run of a spec. Everything that can be checked before running is checked here, all
+    problems at once, each in the file that holds it: the spec, every scenario file, the variants
+    file, every variant and sweep applied to every scenario, and the number of runs."""
     from gapsolver.preprocess.load import expand_patterns, load_scenario
     from gapsolver.variants import read_variants
 
-    spec = read_spec(spec_path)
+    spec, doc = read_spec(spec_path)
     folder = Path(spec_path).parent
     files, unmatched = expand_patterns(spec.scenarios, folder)
+    read: list[Path] = [Path(spec_path)]
     problems = [
-        Problem(f"scenarios[{index}]", f"no file matches {spec.scenarios[index]!r}")
+        doc.problem(("scenarios", index), f"no file matches {spec.scenarios[index]!r}")
         for index in unmatched
     ]
     scenarios: list[tuple[Path, str, Scenario]] = []
     for file in files:
+        read.append(file)
         try:
             scenario, _ = load_scenario(file)
             scenarios.append((file, _sha256(file.read_bytes()), scenario))
         except InputError as error:
             problems += [
-                Problem(f"{file}: {p.path}".rstrip(": "), p.message, p.line) for p in error.problems
+                Problem(p.path, p.message, p.line, p.source or error.source or str(file))
+                for p in error.problems
             ]
     cases: list[Case] = [Case("base", "base", [])] if spec.include_base else []
+    variant_changes: dict[str, list[Any]] = {}
     if spec.variants is not None:
+        variants_path = folder / spec.variants.file
+        read.append(variants_path)
         try:
-            variants = read_variants(folder / spec.variants.file)
+            variants = read_variants(variants_path)
             names = spec.variants.names or list(variants.variants)
             for name in names:
+                variant_changes[name] = variants.changes([name], label="variants.names")
                 changes = [
-                    entry.change.model_dump(exclude_none=True) for entry in variants.changes([name])
+                    entry.change.model_dump(exclude_none=True) for entry in variant_changes[name]
                 ]
                 cases.append(Case("variant", name, changes))
         except InputError as error:
-            problems += [
-                Problem(f"variants: {p.path}".rstrip(": "), p.message, p.line)
-                for p in error.problems
-            ]
-    for sweep in spec.sweeps:
-        for value in sweep.points():
-            cases.append(
-                Case(
-                    "sweep",
-                    f"{sweep.name}={value}",
-                    [{"set": {sweep.parameter: value}}],
-                    sweep.parameter,
-                    float(value),
-                )
-            )
+            for p in error.problems:
+                if (
+                    p.source is None
+                    and error.source == str(variants_path)
+                    and p.path == ""
+                    and p.line is None
+                ):
+                    # the variants file itself cannot be read: say so at the spec's line
+                    problems.append(
+                        doc.problem(("variants", "file"), f"{spec.variants.file}: {p.message}")
+                    )
+                elif p.path.startswith("variants.names"):
+                    problems.append(doc.problem(("variants", "names"), p.message))
+                else:
+                    problems.append(Problem(p.path, p.message, p.line, p.source or error.source))
+    sweeps = _sweep_cases(spec)
+    cases += sweeps
     if not cases:
         problems.append(
-            Problem("", "nothing to run: include_base is false and no variants or sweeps")
+            doc.problem((), "nothing to run: include_base is false and no variants or sweeps")
         )
-    if problems:
-        raise InputError(problems, str(spec_path))
     samples: list[int | None] = [None]
     seed = None
     if spec.robustness is not None:
         samples += list(range(spec.robustness.samples))
         seed = spec.robustness.seed
+    runs = len(files) * len(cases) * len(spec.strategies) * len(samples)
+    if runs > MAX_RUNS:
+        problems.append(
+            doc.problem(
+                (),
+                f"{runs:,} runs planned ({len(files)} scenarios × {len(cases)} cases × "
+                f"{len(spec.strategies)} strategies × {len(samples)} samples); a batch runs at "
+                f"most {MAX_RUNS:,}",
+            )
+        )
+    if not problems:
+        problems += _check_cases(spec, doc, scenarios, variant_changes)
+    if problems:
+        raise InputError(problems, str(spec_path))
     tasks = []
     for file, digest, scenario in scenarios:
         for case in cases:
@@ -254,7 +381,13 @@ def plan_tasks(spec_path: str | Path) -> tuple[BatchSpec, list[Task], dict[str, 
                             time_limit=spec.time_limit,
                         )
                     )
-    return spec, tasks, {digest: scenario for _, digest, scenario in scenarios}
+    return BatchPlan(
+        Path(spec_path),
+        spec,
+        tasks,
+        {digest: scenario for _, digest, scenario in scenarios},
+        list(dict.fromkeys(read)),
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -412,26 +545,61 @@ CREATE TABLE IF NOT EXISTS batches (started_at TEXT, spec_file TEXT, spec TEXT, 
 """
 
 
-def connect(path: str | Path, create: bool = True) -> sqlite3.Connection:
-    """The results database, with write-ahead logging and full syncs (a committed run survives a
-    power loss)."""
+def _has_our_tables(connection: sqlite3.Connection) -> bool:
+    for table, columns in (("runs", RUN_COLUMNS), ("requirement_gaps", GAP_COLUMNS)):
+        found = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+        if not set(columns) <= found:
+            return False
+    return True
+
+
+def open_readonly(path: str | Path) -> sqlite3.Connection:
+    """A results database opened for reading only: nothing about the file changes, whatever it
+    holds. Raises InputError when it is not a gapsolver results database."""
     target = Path(path)
-    if not create and not target.is_file():
-        raise InputError([Problem("", "no such results database")], str(path))
-    if create and not target.parent.is_dir():
+    source = str(path)
+    if not target.is_file():
+        raise InputError([Problem("", "no such results database")], source)
+    if target.stat().st_size == 0:
+        raise InputError([Problem("", "empty file: not a gapsolver results database")], source)
+    from urllib.parse import quote
+
+    # While a batch writes, its write-ahead log sits beside the database and readers must see
+    # it; otherwise the file is read as immutable (no lock, no journal, no file created).
+    live = Path(f"{target}-wal").exists()
+    mode = "mode=ro" if live else "immutable=1"
+    try:
+        connection = sqlite3.connect(f"file:{quote(str(target.resolve()))}?{mode}", uri=True)
+        if not _has_our_tables(connection):
+            connection.close()
+            raise InputError(
+                [Problem("", "not a gapsolver results database (no runs table of ours)")], source
+            )
+    except sqlite3.DatabaseError as error:
+        raise InputError(
+            [Problem("", f"not a gapsolver results database ({error})")], source
+        ) from None
+    return connection
+
+
+def connect(path: str | Path, create: bool = True) -> sqlite3.Connection:
+    """The results database to write runs into, with write-ahead logging and full syncs (a
+    committed run survives a power loss). An existing file must be empty or a gapsolver results
+    database: anything else is refused before it is touched. ``create=False`` opens read-only."""
+    if not create:
+        return open_readonly(path)
+    target = Path(path)
+    if not target.parent.is_dir():
         raise OutputError(f"{target}: the folder {target.parent} does not exist")
+    if target.is_file() and target.stat().st_size > 0:
+        open_readonly(target).close()  # refuses anything that is not ours, without writing
     try:
         connection = sqlite3.connect(target, timeout=30)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=FULL")
-        if create:
-            connection.executescript(SCHEMA)
-        else:
-            connection.execute("SELECT run_key FROM runs LIMIT 1")
+        connection.executescript(SCHEMA)
     except sqlite3.OperationalError as error:  # the file itself cannot be opened or written
-        if create:
-            raise OutputError(f"{target}: cannot open ({error})") from None
-        raise InputError([Problem("", f"cannot open ({error})")], str(path)) from None
+        raise OutputError(f"{target}: cannot open ({error})") from None
     except sqlite3.DatabaseError as error:
         raise InputError(
             [Problem("", f"not a gapsolver results database ({error})")], str(path)
@@ -513,9 +681,10 @@ def local_executor(workers: int) -> Executor:
     return run
 
 
-def dask_executor(address: str) -> Executor:
+def dask_executor(address: str, timeout: float = 10.0) -> Executor:
     """Runs on an existing Dask distributed cluster (needs the ``distributed`` extra here and
-    gapsolver installed on the workers). The scenarios are sent to every worker once."""
+    gapsolver installed on the workers). Connects now, so that an unreachable scheduler is found
+    before anything is planned or written; the scenarios are sent to every worker once."""
     try:
         from distributed import Client, as_completed
     except ImportError:
@@ -527,18 +696,26 @@ def dask_executor(address: str) -> Executor:
                 )
             ]
         ) from None
+    if not re.fullmatch(r"(tcp|tls|inproc|ucx|ws|wss)://[^\s/]+(:\d{1,5})?/?", address):
+        raise InputError(
+            [
+                Problem(
+                    "--dask-scheduler", f"{address!r} is not a scheduler address (tcp://HOST:PORT)"
+                )
+            ]
+        )
+    try:
+        client = Client(address, timeout=f"{timeout}s", set_as_default=False)
+    except Exception as error:  # OSError, TimeoutError, or a refused handshake
+        raise InputError(
+            [Problem("--dask-scheduler", f"cannot reach {address}: {error}")]
+        ) from None
 
     def run(
         tasks: list[Task], scenarios: dict[str, Scenario]
     ) -> Iterator[tuple[Task, dict[str, Any]]]:
+        futures: dict[Any, list[Task]] = {}
         try:
-            client = Client(address, timeout="20s", set_as_default=False)
-        except (OSError, TimeoutError) as error:
-            raise InputError(
-                [Problem("--dask-scheduler", f"cannot reach {address}: {error}")]
-            ) from None
-        try:
-            futures: dict[Any, list[Task]] = {}
             shared = client.scatter(scenarios, broadcast=True)
             threads = max(sum(client.nthreads().values()), 1)
             futures = {
@@ -577,16 +754,18 @@ class BatchSummary:
 
 
 def run_batch(
-    spec_path: str | Path,
+    plan: BatchPlan | str | Path,
     database: str | Path,
     executor: Executor,
     retry_failed: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> BatchSummary:
-    """Plan the runs, skip those the database already has, run the rest, storing each as it
-    finishes."""
+    """Plan the runs (unless given the plan), skip those the database already has, run the rest,
+    storing each as it finishes."""
     began = time.perf_counter()
-    spec, tasks, scenarios = plan_tasks(spec_path)
+    if not isinstance(plan, BatchPlan):
+        plan = plan_tasks(plan)
+    spec, tasks, scenarios, spec_path = plan.spec, plan.tasks, plan.scenarios, plan.spec_path
     connection = connect(database)
     with connection:
         connection.execute(
@@ -659,7 +838,13 @@ def export(database: str | Path, path: str | Path, fmt: str, table: str = "runs"
             [Problem("--parquet", "needs pyarrow: pip install 'gapsolver[parquet]'")]
         ) from None
     columns = RUN_COLUMNS if table == "runs" else GAP_COLUMNS
-    data = pa.table({column: [row[column] for row in rows] for column in columns})
+    try:
+        data = pa.table({column: [row[column] for row in rows] for column in columns})
+    except (pa.ArrowException, OverflowError) as error:
+        raise InputError(
+            [Problem("", f"a column holds values Parquet cannot store together ({error})")],
+            str(database),
+        ) from None
     with atomic_path(path) as temporary:
         pq.write_table(data, temporary)
     return len(rows)
@@ -669,7 +854,18 @@ def plot(database: str | Path, path: str | Path) -> None:
     """Box plots of the weighted gap per strategy and per case (variant, sweep value)."""
     from gapsolver.plots import gap_distributions
 
-    rows = [row for row in read_table(database) if row["status"] != "failed"]
+    def plottable(row: dict[str, Any]) -> bool:
+        gap = row["weighted_gap"]
+        return (
+            row["status"] != "failed"
+            and row["strategy"] in STRATEGIES
+            and isinstance(gap, int | float)
+            and math.isfinite(gap)
+            and isinstance(row["case_name"], str)
+            and isinstance(row["sweep_value"], int | float | None)
+        )
+
+    rows = [row for row in read_table(database) if plottable(row)]
     if not rows:
         raise InputError([Problem("", "no finished runs to plot")], str(database))
     by_strategy: dict[str, list[float]] = {
@@ -682,8 +878,8 @@ def plot(database: str | Path, path: str | Path) -> None:
     kinds = {"base": 0, "variant": 1, "sweep": 2}
     rows.sort(
         key=lambda r: (
-            kinds[r["case_kind"]],
-            r["sweep_parameter"] or "",
+            kinds.get(r["case_kind"], 3),
+            str(r["sweep_parameter"] or ""),
             r["sweep_value"] or 0,
             r["case_name"],
         )
@@ -691,7 +887,7 @@ def plot(database: str | Path, path: str | Path) -> None:
     for row in rows:
         if row["strategy"] == strategy:
             by_case.setdefault(row["case_name"], []).append(row["weighted_gap"])
-    scenarios = sorted({row["scenario"] for row in rows})
+    scenarios = sorted({str(row["scenario"]) for row in rows})
     gap_distributions(
         {"per strategy (all cases)": by_strategy, f"per case ({strategy})": by_case},
         f"Weighted gap: {', '.join(scenarios)} — {len(rows)} runs",

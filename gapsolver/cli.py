@@ -1,16 +1,21 @@
 """The `gapsolver` command. Thin: every command only calls the library.
 
-Exit codes: 0 success; 1 solver or output failure; 2 bad input (or bad command-line usage).
+Exit codes: 0 success; 1 solver or output failure; 2 bad input or bad usage (located by file, line
+and path); 130 interrupted (Ctrl-C); 143 terminated (SIGTERM); 141 the reader of stdout went away.
+Every file a command is asked to write is checked before any work (gapsolver.postprocess.guard).
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import math
+import os
+import signal
 import sys
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,7 +24,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from gapsolver.exceptions import GapsolverError, InputError, Problem
+from gapsolver.exceptions import GapsolverError, InputError, Interrupted, Problem
+from gapsolver.limits import MAX_SAMPLES, MAX_SEED, MAX_TIME_LIMIT, MAX_WORKERS
+from gapsolver.postprocess import guard
+from gapsolver.postprocess.guard import Output
 
 app = typer.Typer(
     name="gapsolver",
@@ -33,6 +41,10 @@ app = typer.Typer(
 stdout = Console()
 stderr = Console(stderr=True)
 
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+EXIT_CLOSED_PIPE = 141
+
 
 class Solver(StrEnum):
     highs = "highs"
@@ -44,6 +56,12 @@ class Strategy(StrEnum):
     optimal = "optimal"
     greedy = "greedy"
     sequential = "sequential"
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    markdown = "markdown"
 
 
 class _State:
@@ -62,9 +80,20 @@ def _main(
     _State.debug = debug
 
 
+def _quiet_stdout() -> None:
+    """The reader of stdout has gone: send what is left to /dev/null, so that nothing (not even
+    Python's final flush) complains."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 @contextmanager
 def _reporting_errors() -> Iterator[None]:
-    """Turn errors into a short message and an exit code; a traceback only with --debug."""
+    """Turn errors into a short message and an exit code; a traceback only with --debug. An
+    interrupt says so and exits 130 (SIGINT) or 143 (SIGTERM), having written nothing."""
     try:
         yield
     except GapsolverError as error:
@@ -72,7 +101,18 @@ def _reporting_errors() -> Iterator[None]:
             traceback.print_exc()
         stderr.print(f"[red]error:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
         raise typer.Exit(error.exit_code) from None
-    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+    except BrokenPipeError:
+        _quiet_stdout()
+        raise typer.Exit(EXIT_CLOSED_PIPE) from None
+    except KeyboardInterrupt as interrupt:
+        terminated = isinstance(interrupt, Interrupted)
+        stderr.print(
+            "[yellow]terminated[/yellow]" if terminated else "[yellow]interrupted[/yellow]",
+            "(no output written)",
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED) from None
+    except (typer.Exit, typer.Abort):
         raise
     except Exception as error:
         if _State.debug:
@@ -94,6 +134,14 @@ def _handles_errors(command: Callable[..., None]) -> Callable[..., None]:
     return run
 
 
+def _check_outputs(outputs: Sequence[Output | None], inputs: Sequence[Path | str] = ()) -> None:
+    guard.check_outputs(outputs, inputs)
+
+
+def _output(option: str, path: Path | None, formats: tuple[str, ...]) -> Output | None:
+    return None if path is None else Output(option, path, formats)
+
+
 WARNINGS_SHOWN = 10
 
 
@@ -103,13 +151,24 @@ def _print_warnings(
     """Warnings on stderr: the first ``limit`` of them (all with None) and how many more there are."""
     shown = warnings if limit is None else warnings[:limit]
     for warning in shown:
-        stderr.print(f"[yellow]warning:[/yellow] {escape(warning.render(source))}", highlight=False)
+        stderr.print(
+            f"[yellow]warning:[/yellow] {escape(warning.render(source))}",
+            highlight=False,
+            soft_wrap=True,
+        )
     if len(warnings) > len(shown):
         stderr.print(
             f"[yellow]warning:[/yellow] … and {len(warnings) - len(shown)} more "
             f"(`gapsolver validate {escape(source)}` lists them all)",
             highlight=False,
+            soft_wrap=True,
         )
+
+
+def _finite(value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a finite number of seconds")
+    return value
 
 
 SolverOption = Annotated[
@@ -125,9 +184,25 @@ StrategyOption = Annotated[
 ]
 OutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write the JSON to this file (atomically)."),
+    typer.Option("--output", "-o", help="Write the JSON to this .json file (atomically)."),
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON to stdout instead of tables.")]
+FormatOption = Annotated[
+    Format,
+    typer.Option(
+        "--format",
+        help="How tables are printed: table (a terminal; full width when piped), csv or markdown.",
+    ),
+]
+TimeLimitOption = Annotated[
+    float | None,
+    typer.Option(
+        min=0.001,
+        max=MAX_TIME_LIMIT,
+        callback=_finite,
+        help="Seconds for the whole lexicographic solve; status 'feasible' if hit.",
+    ),
+]
 
 
 @app.command()
@@ -143,6 +218,7 @@ def validate(scenario: ScenarioArgument) -> None:
         f"requirements, {len(loaded.pledges)} pledges, {len(loaded.donations)} donations, "
         f"{len(loaded.trainings)} trainings",
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -152,16 +228,13 @@ def solve(
     scenario: ScenarioArgument,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the result as JSON to this file (atomically)."),
+        typer.Option(
+            "--output", "-o", help="Write the result as JSON to this .json file (atomically)."
+        ),
     ] = None,
     strategy: StrategyOption = Strategy.optimal,
     solver: SolverOption = Solver.highs,
-    time_limit: Annotated[
-        float | None,
-        typer.Option(
-            min=0.001, help="Seconds for the whole lexicographic solve; status 'feasible' if hit."
-        ),
-    ] = None,
+    time_limit: TimeLimitOption = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the result JSON to stdout instead of tables.")
     ] = False,
@@ -172,12 +245,14 @@ def solve(
             help="Also solve without each donation the plan uses: the weighted gap it closes.",
         ),
     ] = False,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Find the allocation with the smallest priority-weighted gap, then the most suitable one."""
     from gapsolver.preprocess.load import load_scenario
     from gapsolver.report import print_result
     from gapsolver.solve import SolveOptions, solve_scenario
 
+    _check_outputs([_output("--output", output, guard.JSON)], [scenario])
     options = SolveOptions(strategy=strategy.value, solver=solver.value, time_limit=time_limit)
     loaded, warnings = load_scenario(scenario)
     _print_warnings(warnings, str(scenario))
@@ -190,23 +265,30 @@ def solve(
 
         with stderr.status("Solving without each donation the plan uses…"):
             result.donation_impact = donation_impact(loaded, result, options)
-    _emit(result.to_dict(), output, as_json, lambda: print_result(result, stdout))
+    _emit(result.to_dict(), output, as_json, fmt, lambda out: print_result(result, out))
 
 
 def _emit(
-    data: dict[str, Any], output: Path | None, as_json: bool, show: Callable[[], None]
+    data: dict[str, Any],
+    output: Path | None,
+    as_json: bool,
+    fmt: Format,
+    show: Callable[[Any], None],
 ) -> None:
     """Write JSON to ``output`` (atomically), then print JSON or the tables."""
     from gapsolver.postprocess.write import write_json_atomic
+    from gapsolver.report import printer
 
     if output is not None:
         write_json_atomic(output, data)
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
     else:
-        show()
+        show(printer(fmt.value))
         if output is not None:
-            stdout.print(f"Written to {output}", highlight=False)
+            stderr.print(f"Written to {escape(str(output))}", highlight=False, soft_wrap=True)
+        sys.stdout.flush()
 
 
 @app.command()
@@ -227,6 +309,7 @@ def explain(
     solver: SolverOption = Solver.highs,
     output: OutputOption = None,
     as_json: JsonFlag = False,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """The full story of one requirement: who serves it, every eligible pledge and where its units
     went, near misses and the rules that block them, why it is short, and what would fix it."""
@@ -235,12 +318,13 @@ def explain(
     from gapsolver.report import print_explanation
     from gapsolver.solve import SolveOptions
 
+    _check_outputs([_output("--output", output, guard.JSON)], [scenario])
     loaded, warnings = load_scenario(scenario)
     _print_warnings(warnings, str(scenario))
     options = SolveOptions(strategy=strategy.value, solver=solver.value)
     with stderr.status(f"Solving {loaded.name} and explaining {requirement}…"):
         story = explain_requirement(loaded, requirement, options, check=check)
-    _emit(story, output, as_json, lambda: print_explanation(story, stdout))
+    _emit(story, output, as_json, fmt, lambda out: print_explanation(story, out))
 
 
 @app.command()
@@ -253,6 +337,7 @@ def shortfall(
     solver: SolverOption = Solver.highs,
     output: OutputOption = None,
     as_json: JsonFlag = False,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """The pledging shopping list: the fewest (then cheapest) additional pledges that close every
     critical gap (or every gap with --all), and what partnerships could close instead."""
@@ -261,12 +346,13 @@ def shortfall(
     from gapsolver.shortfall import shortfall as shopping_list
     from gapsolver.solve import SolveOptions
 
+    _check_outputs([_output("--output", output, guard.JSON)], [scenario])
     loaded, warnings = load_scenario(scenario)
     _print_warnings(warnings, str(scenario))
     scope = "all" if every_gap else "critical"
     with stderr.status(f"Solving {loaded.name} with candidate pledges and partnerships…"):
         report = shopping_list(loaded, SolveOptions(solver=solver.value), scope)
-    _emit(report, output, as_json, lambda: print_shortfall(report, stdout))
+    _emit(report, output, as_json, fmt, lambda out: print_shortfall(report, out))
 
 
 @app.command()
@@ -293,6 +379,7 @@ def whatif(
     solver: SolverOption = Solver.highs,
     output: OutputOption = None,
     as_json: JsonFlag = False,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Solve the base scenario and a variant of it, and show what changes: weighted gap, gaps opened
     and closed, assignments moved, donations redirected."""
@@ -302,6 +389,8 @@ def whatif(
     from gapsolver.solve import SolveOptions, solve_scenario
     from gapsolver.variants import Located, apply_changes, read_variants, shortcuts
 
+    inputs = [scenario, *([variants_file] if variants_file is not None else [])]
+    _check_outputs([_output("--output", output, guard.JSON)], inputs)
     loaded, warnings = load_scenario(scenario)
     _print_warnings(warnings, str(scenario))
     changes: list[Located] = []
@@ -309,6 +398,8 @@ def whatif(
         if variants_file is None:
             raise InputError([Problem("--variant", "needs --variants FILE to read it from")])
         changes += read_variants(variants_file).changes(variant)
+    elif variants_file is not None:
+        raise InputError([Problem("--variants", "say which variants to apply: --variant NAME")])
     changes += shortcuts(loaded, without_state or [], without or [])
     if not changes:
         raise InputError(
@@ -323,7 +414,7 @@ def whatif(
         "variants": variant or [],
         "changes": [entry.change.model_dump(exclude_none=True) for entry in changes],
     }
-    _emit(difference, output, as_json, lambda: print_diff(difference, stdout))
+    _emit(difference, output, as_json, fmt, lambda out: print_diff(difference, out))
 
 
 def _scenario_files(patterns: list[str]) -> list[Path]:
@@ -347,12 +438,18 @@ def compare(
         str, typer.Option(help="Comma-separated strategies: optimal, greedy, sequential.")
     ] = "optimal,greedy,sequential",
     solver: SolverOption = Solver.highs,
-    time_limit: Annotated[float | None, typer.Option(min=0.001, help="Seconds per solve.")] = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(min=0.001, max=MAX_TIME_LIMIT, callback=_finite, help="Seconds per solve."),
+    ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the rows as CSV (.csv) or everything as JSON."),
+        typer.Option(
+            "--output", "-o", help="Write the rows as CSV (.csv) or everything as JSON (.json)."
+        ),
     ] = None,
     as_json: JsonFlag = False,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Solve every scenario with every strategy: weighted gap, unfilled units by priority, cost,
     women share, solve time, and a summary per strategy against the optimum."""
@@ -377,15 +474,20 @@ def compare(
             ]
             or [Problem("--strategies", "no strategy given")]
         )
+    files = _scenario_files(scenarios)
+    _check_outputs([_output("--output", output, (*guard.CSV, *guard.JSON))], files)
     loaded = []
-    problems: list[str] = []
-    for path in _scenario_files(scenarios):
+    problems: list[Problem] = []
+    for path in files:
         try:
             loaded.append((str(path), load_scenario(path)[0]))
         except InputError as error:
-            problems.append(str(error))
+            problems += [
+                Problem(p.path, p.message, p.line, p.source or error.source or str(path))
+                for p in error.problems
+            ]
     if problems:
-        raise InputError([Problem("", problem) for problem in problems])
+        raise InputError(problems)
     options = SolveOptions(solver=solver.value, time_limit=time_limit)
     with Progress(console=stderr, transient=True) as bar:
         task = bar.add_task("Solving", total=len(loaded) * len(chosen))
@@ -396,18 +498,18 @@ def compare(
     if output is not None and output.suffix.lower() == ".csv":
         write_csv_atomic(output, comparison["rows"])
         json_output = None
-    _emit(comparison, json_output, as_json, lambda: print_compare(comparison, stdout))
+    _emit(comparison, json_output, as_json, fmt, lambda out: print_compare(comparison, out))
+    if json_output is None and output is not None and not as_json:
+        stderr.print(f"Written to {escape(str(output))}", highlight=False, soft_wrap=True)
 
 
 WorkersOption = Annotated[
     int | None,
-    typer.Option(min=1, help="Worker processes (default: the number of cores)."),
+    typer.Option(min=1, max=MAX_WORKERS, help="Worker processes (default: the number of cores)."),
 ]
 
 
 def _workers(requested: int | None) -> int:
-    import os
-
     return requested or os.cpu_count() or 1
 
 
@@ -415,15 +517,21 @@ def _workers(requested: int | None) -> int:
 @_handles_errors
 def robust(
     scenario: ScenarioArgument,
-    samples: Annotated[int, typer.Option(min=1, help="Sampled scenarios to solve.")] = 100,
-    seed: Annotated[int, typer.Option(min=0, help="Random seed: same seed, same numbers.")] = 0,
+    samples: Annotated[
+        int, typer.Option(min=1, max=MAX_SAMPLES, help="Sampled scenarios to solve.")
+    ] = 100,
+    seed: Annotated[
+        int, typer.Option(min=0, max=MAX_SEED, help="Random seed: same seed, same numbers.")
+    ] = 0,
     workers: WorkersOption = None,
     solver: SolverOption = Solver.highs,
     png: Annotated[
-        Path | None, typer.Option("--png", help="Also draw the distribution of the weighted gap.")
+        Path | None,
+        typer.Option("--png", help="Also draw the distribution of the weighted gap (.png)."),
     ] = None,
     output: OutputOption = None,
     as_json: JsonFlag = False,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Draw scenarios where each pledge, donation and training materializes with its reliability;
     solve each; report the distribution of the weighted gap and how often each requirement ends
@@ -441,6 +549,9 @@ def robust(
     from gapsolver.robust import robust as run_robust
     from gapsolver.solve import SolveOptions
 
+    _check_outputs(
+        [_output("--png", png, guard.PNG), _output("--output", output, guard.JSON)], [scenario]
+    )
     loaded, warnings = load_scenario(scenario)
     _print_warnings(warnings, str(scenario))
     columns = (
@@ -457,13 +568,13 @@ def robust(
             seed,
             SolveOptions(solver=solver.value),
             workers=_workers(workers),
-            progress=lambda done, total: bar.update(task, completed=done),
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     if png is not None:
         from gapsolver.plots import robust_histogram
 
         robust_histogram(report, png)
-    _emit(report, output, as_json, lambda: print_robust(report, stdout))
+    _emit(report, output, as_json, fmt, lambda out: print_robust(report, out))
 
 
 @app.command()
@@ -484,7 +595,10 @@ def batch(
         ),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Results database to write (run).")
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Results database to write (run): .db, .sqlite or .sqlite3."
+        ),
     ] = None,
     workers: WorkersOption = None,
     dask_scheduler: Annotated[
@@ -512,19 +626,30 @@ def batch(
             raise InputError([Problem("", f"`gapsolver batch {first}` needs a results database")])
         if first == "export":
             chosen = [
-                (fmt, path) for fmt, path in (("csv", csv_file), ("parquet", parquet_file)) if path
+                (fmt, path, option, formats)
+                for fmt, path, option, formats in (
+                    ("csv", csv_file, "--csv", guard.CSV),
+                    ("parquet", parquet_file, "--parquet", guard.PARQUET),
+                )
+                if path
             ]
             if len(chosen) != 1:
                 raise InputError([Problem("", "give exactly one of --csv FILE and --parquet FILE")])
-            fmt, path = chosen[0]
+            fmt, path, option, formats = chosen[0]
+            _check_outputs([Output(option, path, formats)], [database])
             count = batches.export(database, path, fmt, "requirement_gaps" if gaps else "runs")
-            stdout.print(f"{count} rows written to {path}", highlight=False)
+            stdout.print(f"{count} rows written to {path}", highlight=False, soft_wrap=True)
         else:
             if png is None:
                 raise InputError([Problem("--png", "`gapsolver batch plot` needs --png FILE")])
+            _check_outputs([Output("--png", png, guard.PNG)], [database])
             batches.plot(database, png)
-            stdout.print(f"Plot written to {png}", highlight=False)
+            stdout.print(f"Plot written to {png}", highlight=False, soft_wrap=True)
         return
+    if database is not None:
+        raise InputError(
+            [Problem("", f"unexpected argument {str(database)!r}: write -o RESULTS.db")]
+        )
     if output is None:
         raise InputError([Problem("--output", "give the results database: -o RESULTS.db")])
     from rich.progress import (
@@ -536,6 +661,9 @@ def batch(
         TimeRemainingColumn,
     )
 
+    _check_outputs([Output("--output", output, guard.DATABASE)], [first])
+    plan = batches.plan_tasks(first)
+    _check_outputs([Output("--output", output, guard.DATABASE)], plan.files)
     executor = (
         batches.dask_executor(dask_scheduler)
         if dask_scheduler
@@ -559,17 +687,22 @@ def batch(
 
     try:
         summary = batches.run_batch(
-            first, output, executor, retry_failed=retry_failed, progress=advance
+            plan, output, executor, retry_failed=retry_failed, progress=advance
         )
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
         bar.stop()
-        stored = len(batches.read_table(output)) if output.exists() else 0
+        stored = 0
+        if output.exists():
+            with suppress(GapsolverError):
+                stored = len(batches.read_table(output))
         stderr.print(
-            f"interrupted: {stored} runs are stored in {output}; run the same command again to "
-            "finish the rest",
+            f"{'terminated' if isinstance(interrupt, Interrupted) else 'interrupted'}: "
+            f"{stored} runs are stored in {output}; run the same command again to finish the rest",
             highlight=False,
+            soft_wrap=True,
         )
-        raise typer.Exit(130) from None
+        code = EXIT_TERMINATED if isinstance(interrupt, Interrupted) else EXIT_INTERRUPTED
+        raise typer.Exit(code) from None
     finally:
         bar.stop()
     stdout.print(
@@ -597,7 +730,9 @@ def batch(
 def generate(
     output: Annotated[
         Path,
-        typer.Option("--output", "-o", help="Scenario file to write (.yaml or .json), atomically."),
+        typer.Option(
+            "--output", "-o", help="Scenario file to write (.yaml, .yml or .json), atomically."
+        ),
     ],
     states: Annotated[int, typer.Option(help="Member states.")] = 60,
     missions: Annotated[int, typer.Option(help="Missions.")] = 12,
@@ -615,6 +750,7 @@ def generate(
     from gapsolver.postprocess.write import write_text_atomic
     from gapsolver.preprocess.load import scenario_from_data
 
+    _check_outputs([Output("--output", output, guard.SCENARIO)])
     data = generate_scenario(
         states=states, missions=missions, pledges=pledges, requirements=requirements, seed=seed
     )
@@ -629,6 +765,7 @@ def generate(
         f"{len(data['requirements'])} requirements, {len(data['pledges'])} pledges, "
         f"{len(data['donations'])} donations, {len(data['trainings'])} trainings",
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -675,22 +812,28 @@ def graph(
             help="With --critical and/or --chains: write them as JSON (atomically).",
         ),
     ] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes for --critical.")] = 2,
+    workers: Annotated[
+        int, typer.Option(min=1, max=MAX_WORKERS, help="Worker processes for --critical.")
+    ] = 2,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """The partnership graph: export it (with a plan), or find what the plan depends on (--critical)."""
     from gapsolver.graph import add_plan, export_graph, partnership_graph
     from gapsolver.preprocess.load import load_scenario
+    from gapsolver.report import printer
 
     if export is None and not critical and not chains:
         raise InputError([Problem("", "say what to do: --export FILE, --critical and/or --chains")])
+    if output is not None and not critical and not chains:
+        raise InputError([Problem("--output", "writes --critical and --chains; ask for one")])
     inputs = [scenario, *([result] if result is not None else [])]
-    for target, flag in ((export, "--export"), (output, "--output")):
-        if target is not None and any(target.resolve() == source.resolve() for source in inputs):
-            raise InputError(
-                [Problem(flag, f"{target} is an input of this command; it would be overwritten")]
-            )
+    _check_outputs(
+        [_output("--export", export, guard.GRAPH), _output("--output", output, guard.JSON)],
+        inputs,
+    )
     loaded, warnings = load_scenario(scenario)
     _print_warnings(warnings, str(scenario))
+    out = printer(fmt.value)
     if export is not None:
         network = partnership_graph(loaded)
         if result is not None:
@@ -707,11 +850,12 @@ def graph(
                     ],
                     str(result),
                 )
-            add_plan(network, loaded, plan)
+            add_plan(network, loaded, plan, str(result))
         export_graph(network, export)
-        stdout.print(
+        stderr.print(
             f"{export}: {network.number_of_nodes()} nodes, {network.number_of_edges()} edges",
             highlight=False,
+            soft_wrap=True,
         )
     analysis: dict[str, Any] = {}
     if chains:
@@ -721,13 +865,11 @@ def graph(
 
         with stderr.status(f"Solving {loaded.name} to trace its enabling chains…"):
             found = enabling_chains(loaded, solve_scenario(loaded))
-        print_chains(found, stdout)
         analysis["chains"] = [chain.to_dict() for chain in found]
     if critical:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
         from gapsolver.dependence import dependence
-        from gapsolver.report import print_dependence
 
         with Progress(
             "[progress.description]{task.description}",
@@ -745,13 +887,19 @@ def graph(
                 bar.update(task, completed=done, total=total)
 
             report = dependence(loaded, workers=workers, progress=advance)
-        print_dependence(report, stdout)
         analysis |= report.to_dict()
     if output is not None and analysis:
         from gapsolver.postprocess.write import write_json_atomic
 
         write_json_atomic(output, analysis)
-        stdout.print(f"Analysis written to {output}", highlight=False)
+    if chains:
+        print_chains(found, out)
+    if critical:
+        from gapsolver.report import print_dependence
+
+        print_dependence(report, out)
+    if output is not None and analysis:
+        stderr.print(f"Analysis written to {escape(str(output))}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -766,21 +914,24 @@ def diff(
         typer.Option("--output", "-o", help="Write the difference as JSON (atomically)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the difference as JSON.")] = False,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """What changed from plan A to plan B: gaps opened and closed, assignments moved, donations
     redirected, training seats, headline figures."""
-    from gapsolver.diff import diff_results, read_result
+    from gapsolver.diff import diff_results, read_results
     from gapsolver.report import print_diff
 
-    first, second = read_result(result_a), read_result(result_b)
+    _check_outputs([_output("--output", output, guard.JSON)], [result_a, result_b])
+    first, second = read_results([result_a, result_b])
     if first["scenario"] != second["scenario"]:
         stderr.print(
             f"[yellow]warning:[/yellow] comparing plans of different scenarios "
             f"({escape(str(first['scenario']))} and {escape(str(second['scenario']))})",
             highlight=False,
+            soft_wrap=True,
         )
     difference = diff_results(first, second)
-    _emit(difference, output, as_json, lambda: print_diff(difference, stdout))
+    _emit(difference, output, as_json, fmt, lambda out: print_diff(difference, out))
 
 
 @app.command()
@@ -790,11 +941,25 @@ def schema() -> None:
     from gapsolver.schema import Scenario
 
     sys.stdout.write(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def _terminate(signal_number: int, frame: Any) -> None:
+    """SIGTERM: stop like Ctrl-C (every cleanup runs), and say so with exit 143."""
+    raise Interrupted(signal_number)
 
 
 def main() -> None:
-    """Console entry point."""
-    app()
+    """Console entry point: SIGTERM stops a command as cleanly as Ctrl-C does."""
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        app()
+    except KeyboardInterrupt as interrupt:  # between commands' own handling (e.g. while importing)
+        terminated = isinstance(interrupt, Interrupted)
+        sys.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        _quiet_stdout()
+        sys.exit(EXIT_CLOSED_PIPE)
 
 
 if __name__ == "__main__":

@@ -3,47 +3,103 @@ donations redirected, training seats, and the headline figures."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from gapsolver.exceptions import InputError, Problem
+from gapsolver.limits import MAX_MONEY, MAX_QUANTITY
 
-_REQUIRED = (
-    "scenario",
-    "weighted_gap",
-    "gap_units",
-    "requirements",
-    "assignments",
-    "donations",
-    "trainings",
-)
+MAX_FIGURE = MAX_MONEY * MAX_QUANTITY
+"""Largest figure a result can hold (a cost of every unit at the dearest price)."""
+
 KPIS = ("weighted_gap", "gap_units", "allocated_units", "cost", "women_share", "suitability")
+
+Number = Annotated[float, Field(ge=-MAX_FIGURE, le=MAX_FIGURE)]
+Units = Annotated[int, Field(ge=-MAX_QUANTITY * 1000, le=MAX_QUANTITY * 1000)]
+Name = Annotated[str, Field(max_length=10_000)]
+
+
+class _Part(BaseModel):
+    """A part of a result file: the keys gapsolver reads, typed; any other key is kept as is."""
+
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False, strict=True)
+
+
+class _RequirementRow(_Part):
+    id: Name
+    mission: Name
+    gap: Units
+    allocated: Units
+
+
+class _AssignmentRow(_Part):
+    pledge: Name
+    state: Name
+    requirement: Name
+    mission: Name
+    capability: Name
+    units: Units
+    training: Name | None = None
+
+
+class _DonationRow(_Part):
+    donation: Name
+    recipient: Name
+    items: Units
+
+
+class _TrainingRow(_Part):
+    training: Name
+    seats_used: Units
+
+
+class ResultFile(_Part):
+    """What `gapsolver diff` and `gapsolver graph --result` read of a result JSON."""
+
+    scenario: Name
+    weighted_gap: Number
+    gap_units: Units
+    cost: Number | None = None
+    women_share: Number | None = None
+    suitability: Number | None = None
+    requirements: list[_RequirementRow]
+    assignments: list[_AssignmentRow]
+    donations: list[_DonationRow]
+    trainings: list[_TrainingRow]
 
 
 def read_result(path: str | Path) -> dict[str, Any]:
-    """A result JSON written by `gapsolver solve`; InputError naming what is wrong otherwise."""
-    source = str(path)
+    """A result JSON written by `gapsolver solve`, checked (types, finite numbers, the keys read);
+    InputError naming every problem, located, otherwise."""
+    from pydantic import ValidationError
+
+    from gapsolver.preprocess.load import pydantic_problems, read_document
+
+    doc = read_document(Path(path))
+    if doc.problems:
+        raise InputError(doc.problems, doc.source)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError([Problem("", "file not found")], source) from None
-    except json.JSONDecodeError as error:
-        raise InputError(
-            [Problem("", f"JSON syntax error: {error.msg} (column {error.colno})", error.lineno)],
-            source,
-        ) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError([Problem("", f"cannot read: {error}")], source) from None
-    if not isinstance(data, dict):
-        raise InputError([Problem("", "not a gapsolver result (expected a JSON object)")], source)
-    missing = [key for key in _REQUIRED if key not in data]
-    if missing:
-        raise InputError(
-            [Problem(key, "missing: not a gapsolver result") for key in missing], source
-        )
-    return data
+        return ResultFile.model_validate(doc.data).model_dump()
+    except ValidationError as error:
+        raise InputError(pydantic_problems(error, doc), doc.source) from None
+
+
+def read_results(paths: list[Path]) -> list[dict[str, Any]]:
+    """Several result files, every problem in all of them at once."""
+    results, problems = [], []
+    for path in paths:
+        try:
+            results.append(read_result(path))
+        except InputError as error:
+            problems += [
+                Problem(p.path, p.message, p.line, p.source or error.source) for p in error.problems
+            ]
+    if problems:
+        raise InputError(problems)
+    return results
 
 
 def _allocated(result: dict[str, Any]) -> int:

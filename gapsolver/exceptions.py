@@ -26,9 +26,13 @@ class Problem:
     path: str
     message: str
     line: int | None = None
+    source: str | None = None
+    """The file the problem is in, when it is not the one the error is about (a scenario named by a
+    batch spec, a variants file): it then names its own file."""
 
     def render(self, source: str | None = None) -> str:
         where = ""
+        source = self.source or source
         if source is not None:
             where = f"{source}:{self.line}: " if self.line is not None else f"{source}: "
         elif self.line is not None:
@@ -64,3 +68,12 @@ class OutputError(GapsolverError):
     """A result could not be written."""
 
     exit_code = 1
+
+
+class Interrupted(KeyboardInterrupt):
+    """The run was stopped by a signal (SIGTERM; Ctrl-C raises KeyboardInterrupt itself). Derives from
+    KeyboardInterrupt so that everything that stops cleanly on Ctrl-C stops the same way on it."""
+
+    def __init__(self, signal_number: int) -> None:
+        super().__init__(signal_number)
+        self.signal_number = signal_number

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from gapsolver.exceptions import InputError, Problem
+from gapsolver.limits import MAX_SEED
 
 RATE_PER_PERSON_YEAR = 1428 * 12
 
@@ -103,7 +104,14 @@ LOCAL_LANGUAGES = (
 )
 
 
-def _check(states: int, missions: int, pledges: int, requirements: int | None) -> None:
+MAX_GENERATED_STATES = 5_000
+MAX_GENERATED_MISSIONS = 500
+MAX_GENERATED_PLEDGES = 50_000
+MAX_GENERATED_REQUIREMENTS = 20_000
+"""Largest generated scenarios: their files stay well within gapsolver.limits.MAX_FILE_BYTES."""
+
+
+def _check(states: int, missions: int, pledges: int, requirements: int | None, seed: int) -> None:
     problems = []
     if states < 3:
         problems.append(Problem("--states", "need at least 3 member states"))
@@ -119,6 +127,16 @@ def _check(states: int, missions: int, pledges: int, requirements: int | None) -
         problems.append(Problem("--pledges", "need at least 1 pledge"))
     if requirements is not None and requirements < 1:
         problems.append(Problem("--requirements", "need at least 1 requirement"))
+    for option, value, most in (
+        ("--states", states, MAX_GENERATED_STATES),
+        ("--missions", missions, MAX_GENERATED_MISSIONS),
+        ("--pledges", pledges, MAX_GENERATED_PLEDGES),
+        ("--requirements", requirements or 0, MAX_GENERATED_REQUIREMENTS),
+    ):
+        if value > most:
+            problems.append(Problem(option, f"at most {most:,} (got {value:,})"))
+    if not 0 <= seed <= MAX_SEED:
+        problems.append(Problem("--seed", f"a seed from 0 to {MAX_SEED} (got {seed})"))
     if problems:
         raise InputError(problems, "generate")
 
@@ -134,7 +152,7 @@ def generate(
 ) -> dict[str, Any]:
     """Scenario data (plain dicts, as a scenario file holds them). ``requirements`` (requirement lines)
     defaults to pledges // 4, at least 2 and at most 60 per mission."""
-    _check(states, missions, pledges, requirements)
+    _check(states, missions, pledges, requirements, seed)
     rng = np.random.default_rng(seed)
     n_requirements = requirements or min(max(2 * missions, pledges // 4), 60 * missions)
     day = lambda offset: (start + dt.timedelta(days=int(offset))).isoformat()  # noqa: E731

@@ -23,6 +23,7 @@ from typing import Any
 
 import networkx as nx
 
+from gapsolver.postprocess.guard import GRAPH
 from gapsolver.result import Result
 from gapsolver.schema import Scenario
 
@@ -93,7 +94,9 @@ def partnership_graph(scenario: Scenario, result: Result | None = None) -> nx.Mu
     return graph
 
 
-def add_plan(graph: nx.MultiDiGraph, scenario: Scenario, result: dict[str, Any]) -> None:
+def add_plan(
+    graph: nx.MultiDiGraph, scenario: Scenario, result: dict[str, Any], source: str = "result"
+) -> None:
     """Put a plan (a result in its JSON form) on the graph: items given, seats used, deployments.
     Raises InputError when the plan names donations, trainings or states the scenario lacks."""
     from gapsolver.exceptions import InputError, Problem
@@ -145,7 +148,7 @@ def add_plan(graph: nx.MultiDiGraph, scenario: Scenario, result: dict[str, Any])
                 units=int(assignment["units"]),
             )
     if problems:
-        raise InputError(problems, "result")
+        raise InputError(problems, source)
 
 
 def _edges(graph: nx.MultiDiGraph, kind: str) -> Iterator[tuple[str, str, dict[str, object]]]:
@@ -167,7 +170,8 @@ def training_links(graph: nx.MultiDiGraph) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------------------------------------------
 # Export and reload
 
-EXPORT_FORMATS = (".graphml", ".gexf", ".json", ".dot", ".png")
+EXPORT_FORMATS = GRAPH
+"""The formats --export writes, by extension (the output guard's list)."""
 _INTEGER_ATTRIBUTES = {
     "quantity",
     "items_given",

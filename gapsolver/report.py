@@ -1,9 +1,18 @@
-"""Readable tables of a result, for the terminal."""
+"""Readable tables of every command's result: on a terminal (rich), or as CSV or Markdown.
+
+The ``print_*`` functions hand tables, groups of tables and lines of text to a :class:`Printer`;
+:func:`printer` makes one that never loses data: on a terminal, cells fold rather than being cut;
+elsewhere (a pipe, a file) tables are written at their full width, or as CSV or Markdown.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import sys
+from collections.abc import Iterator
 from itertools import groupby
-from typing import Any
+from typing import IO, Any, Protocol
 
 from rich.console import Console, Group
 from rich.table import Table
@@ -14,6 +23,121 @@ from gapsolver.dependence import DependenceReport
 from gapsolver.result import Result
 
 _PRIORITY_STYLE = {"critical": "bold red", "high": "yellow", "normal": ""}
+
+FORMATS = ("table", "csv", "markdown")
+FULL_WIDTH = 100_000
+"""Console width off a terminal: a table is as wide as its widest row, never cut or wrapped."""
+
+
+class Printer(Protocol):
+    """What the ``print_*`` functions write to (a rich Console is one)."""
+
+    def print(self, *objects: Any, **options: Any) -> None: ...
+
+
+def _tables(renderable: Any) -> Iterator[Any]:
+    """The tables and texts in a renderable, in order (groups opened)."""
+    if isinstance(renderable, Group):
+        for item in renderable.renderables:
+            yield from _tables(item)
+    else:
+        yield renderable
+
+
+def _plain(cell: Any) -> str:
+    if isinstance(cell, Text):
+        return cell.plain
+    if isinstance(cell, str):
+        return Text.from_markup(cell).plain
+    return str(cell)
+
+
+def _columns(table: Table) -> tuple[list[str], list[list[str]]]:
+    headers = [_plain(column.header) for column in table.columns]
+    cells = [[_plain(cell) for cell in column.cells] for column in table.columns]
+    rows = [list(row) for row in zip(*cells, strict=True)] if cells else []
+    return headers, rows
+
+
+class _FoldingConsole:
+    """A rich Console whose tables fold long cells instead of cutting them (ids, dates and money
+    are never shortened with '…'), at full width when the output is not a terminal."""
+
+    def __init__(self, file: IO[str] | None = None) -> None:
+        target = file or sys.stdout
+        terminal = target.isatty()
+        self.console = Console(file=target, width=None if terminal else FULL_WIDTH)
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        for renderable in objects:
+            for part in _tables(renderable):
+                if isinstance(part, Table):
+                    for column in part.columns:
+                        column.overflow = "fold"
+                        column.no_wrap = False
+        options.setdefault("soft_wrap", not self.console.is_terminal)
+        self.console.print(*objects, **options)
+
+
+class TableWriter:
+    """Every table as CSV (a ``# title`` line, the header, the rows, a blank line) or as a
+    Markdown table under a heading; lines of text as ``# …`` comments (CSV) or paragraphs."""
+
+    def __init__(self, fmt: str, file: IO[str] | None = None) -> None:
+        self.fmt = fmt
+        self.file = file or sys.stdout
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        for renderable in objects:
+            for part in _tables(renderable):
+                if isinstance(part, Table):
+                    self._table(part)
+                elif part is not None and _plain(part).strip():
+                    text = _plain(part)
+                    if self.fmt == "csv":
+                        text = "\n".join(f"# {line}" for line in text.splitlines())
+                    self.file.write(text + "\n\n")
+
+    def _table(self, table: Table) -> None:
+        headers, rows = _columns(table)
+        title = _plain(table.title) if table.title else ""
+        caption = _plain(table.caption) if table.caption else ""
+        if self.fmt == "csv":
+            buffer = io.StringIO()
+            if title:
+                buffer.write(f"# {title}\n")
+            writer = csv.writer(buffer, lineterminator="\n")
+            if table.show_header:
+                writer.writerow(headers)
+            writer.writerows(rows)
+            if caption:
+                buffer.write(f"# {caption}\n")
+            self.file.write(buffer.getvalue() + "\n")
+            return
+
+        def cell(text: str) -> str:
+            return text.replace("|", "\\|").replace("\n", "<br>")
+
+        lines = [f"### {title}", ""] if title else []
+        shown = headers if table.show_header else [""] * len(headers)
+        lines.append("| " + " | ".join(cell(h) for h in shown) + " |")
+        lines.append(
+            "|"
+            + "|".join("---:" if column.justify == "right" else "---" for column in table.columns)
+            + "|"
+        )
+        lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+        if caption:
+            lines += ["", caption]
+        self.file.write("\n".join(lines) + "\n\n")
+
+
+def printer(fmt: str = "table", file: IO[str] | None = None) -> Printer:
+    """Where a command prints its tables: ``table`` (rich; folded on a terminal, full width
+    elsewhere), ``csv`` or ``markdown``."""
+    if fmt == "table":
+        return _FoldingConsole(file)
+    return TableWriter(fmt, file)
 
 
 def requirements_table(result: Result) -> Group:
@@ -152,6 +276,25 @@ def partnerships_table(result: Result) -> Group:
     return Group(*parts)
 
 
+def stage_text(stage: Any) -> str:
+    """What one ranked objective's solve proved: optimal (and how), or its best value, bound and
+    gap, or that it did not run."""
+    if stage.status == "optimal":
+        within = "" if not stage.mip_gap else f" within {stage.mip_gap:.2%}"
+        return f"proven optimal{within} ({stage.method})"
+    if stage.status == "not_run":
+        return "not run (time limit reached first)"
+    parts = [
+        f"not proven ({stage.method})" if stage.method != "stopped" else "not proven (stopped)"
+    ]
+    if stage.value is not None:
+        parts.append(f"best {stage.value:,.6g}")
+    parts.append("no bound" if stage.bound is None else f"bound {stage.bound:,.6g}")
+    if stage.mip_gap is not None:
+        parts.append(f"gap {stage.mip_gap:.2%}")
+    return ", ".join(parts)
+
+
 def totals_table(result: Result) -> Table:
     table = Table(title="Totals", title_justify="left", show_header=False)
     table.add_column("figure")
@@ -175,24 +318,73 @@ def totals_table(result: Result) -> Table:
         "n/a" if result.women_share is None else f"{result.women_share:.1%}",
     )
     table.add_row("suitability", f"{result.suitability:.3f}")
-    if result.strategy != "greedy":
+    if result.strategy == "optimal":
+        for stage in result.stages:
+            label = stage.objective.replace("_", " ")
+            table.add_row(f"{label} stage", stage_text(stage))
+        table.add_row("solver / time", f"{result.solver} / {result.solve_time:.2f} s")
+    elif result.strategy == "sequential":
+        proven = sum(stage.status == "optimal" for stage in result.stages)
         table.add_row(
-            "solver / time / MIP gap",
-            f"{result.solver} / {result.solve_time:.2f} s / "
-            + ("n/a" if result.mip_gap is None else f"{result.mip_gap:.2%}"),
+            "mission solves",
+            f"{proven} of {len(result.stages)} stages proven (a plan, not the joint optimum)",
         )
+        table.add_row("solver / time", f"{result.solver} / {result.solve_time:.2f} s")
     else:
+        table.add_row("optimality", "not sought (the greedy baseline)")
         table.add_row("time", f"{result.solve_time:.2f} s")
     return table
 
 
-def print_result(result: Result, console: Console) -> None:
+def allocation_table(result: Result) -> Table:
+    """Who serves what: each assignment with the training seat and donated equipment it uses."""
+    table = Table(title="Allocation", title_justify="left")
+    for column in (
+        "mission",
+        "requirement",
+        "state",
+        "pledge",
+        "units",
+        "ready",
+        "training",
+        "donated equipment",
+    ):
+        table.add_column(column, justify="right" if column == "units" else "left")
+    donated: dict[tuple[str, str, str], list[str]] = {}
+    for use in result.donations:
+        for filled in use.requirements:
+            donated.setdefault((use.recipient, use.item, filled["requirement"]), []).append(
+                f"{use.donation} ({use.donor}, {use.items} {use.item})"
+            )
+    for assignment in sorted(
+        result.assignments, key=lambda a: (a.mission, a.requirement, a.state, a.pledge)
+    ):
+        table.add_row(
+            assignment.mission,
+            assignment.requirement,
+            assignment.state,
+            assignment.pledge,
+            str(assignment.units),
+            assignment.ready,
+            assignment.training or "",
+            "; ".join(
+                donated.get((assignment.state, assignment.equipment, assignment.requirement), [])
+            )
+            if assignment.equipment
+            else "",
+        )
+    return table
+
+
+def print_result(result: Result, console: Printer) -> None:
     console.print(requirements_table(result))
+    if result.assignments:
+        console.print(allocation_table(result))
     console.print(partnerships_table(result))
     console.print(totals_table(result))
 
 
-def print_dependence(report: DependenceReport, console: Console, top: int = 15) -> None:
+def print_dependence(report: DependenceReport, console: Printer, top: int = 15) -> None:
     """The withdrawals that cost something, single points of failure, and concentration per mission."""
     costly = [w for w in report.withdrawals if w.weighted_gap_increase > 0]
     table = Table(
@@ -247,7 +439,7 @@ def print_dependence(report: DependenceReport, console: Console, top: int = 15) 
     console.print(concentration)
 
 
-def print_chains(chains: list[Chain], console: Console) -> None:
+def print_chains(chains: list[Chain], console: Printer) -> None:
     """One row per conditional pledge: the chain the plan used, or why none."""
     table = Table(title="Enabling chains of conditional pledges", title_justify="left")
     for column in ("pledge", "needs", "units", "chain / why not"):
@@ -289,7 +481,7 @@ def _kpi(name: str, value: float | None, signed: bool = False) -> str:
     return format(value, ("+" if signed else "") + _KPI_FORMAT.get(name, ",.6g"))
 
 
-def print_diff(difference: dict[str, Any], console: Console) -> None:
+def print_diff(difference: dict[str, Any], console: Printer) -> None:
     """Tables of a plan difference (A → B)."""
     kpis = Table(
         title=f"Plan A ({difference['scenario_a']}) → plan B ({difference['scenario_b']})",
@@ -356,7 +548,7 @@ def _changes_text(changes: list[dict[str, Any]]) -> str:
     return "; ".join(parts) if parts else "—"
 
 
-def print_explanation(story: dict[str, Any], console: Console) -> None:
+def print_explanation(story: dict[str, Any], console: Printer) -> None:
     """`gapsolver explain`: one requirement's story."""
     spec = story["requirement"]
     terms = [
@@ -435,7 +627,7 @@ def print_explanation(story: dict[str, Any], console: Console) -> None:
         print_chains([Chain(**chain) for chain in conditional], console)
 
 
-def print_shortfall(report: dict[str, Any], console: Console) -> None:
+def print_shortfall(report: dict[str, Any], console: Printer) -> None:
     """`gapsolver shortfall`: the pledges to ask for, and the partnership alternative."""
     scope = "critical gaps" if report["scope"] == "critical" else "gaps"
     if not report["targets"]:
@@ -509,7 +701,7 @@ def print_shortfall(report: dict[str, Any], console: Console) -> None:
     console.print(table)
 
 
-def print_compare(comparison: dict[str, Any], console: Console) -> None:
+def print_compare(comparison: dict[str, Any], console: Printer) -> None:
     """`gapsolver compare`: one row per scenario and strategy, then the summary."""
     rows = comparison["rows"]
     table = Table(title="Strategies per scenario", title_justify="left")
@@ -575,7 +767,7 @@ def print_compare(comparison: dict[str, Any], console: Console) -> None:
     console.print(table)
 
 
-def print_robust(report: dict[str, Any], console: Console, top: int = 15) -> None:
+def print_robust(report: dict[str, Any], console: Printer, top: int = 15) -> None:
     """`gapsolver robust`: the distribution, then the requirements most often short."""
     uncertain = report["uncertain_elements"]
     console.print(

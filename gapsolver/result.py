@@ -10,8 +10,9 @@ RESULT_FORMAT_VERSION = 1
 
 
 class SolveStatus(StrEnum):
-    """``optimal``: both ranked objectives proven optimal. ``feasible``: a time limit stopped the search
-    with a solution in hand (see each stage for which objective is proven)."""
+    """``optimal``: both ranked objectives proven optimal. ``feasible``: a plan that is not proven
+    optimal for both — a time limit stopped the search, or a baseline strategy (``proven`` and each
+    stage say which objective is proven)."""
 
     optimal = "optimal"
     feasible = "feasible"
@@ -61,6 +62,8 @@ class Assignment:
     ready: str
     unit_cost: float
     score: float
+    equipment: str | None = None
+    """The donated item each unit of the pledge needs (its donations are in ``donations``)."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,9 @@ class Result:
     model_size: dict[str, int]
     timings: dict[str, float]
     options: dict[str, Any] = field(default_factory=dict)
+    proven: dict[str, bool] = field(default_factory=dict)
+    """Per ranked objective (``weighted_gap``, ``suitability``), whether this plan is proven optimal
+    for it; ``status`` is ``optimal`` only when both are."""
     donation_impact: list[dict[str, Any]] | None = None
     """With --donation-impact: per used donation, the optimal weighted gap without it and the gap it
     closes ({donation, weighted_gap_without, weighted_gap_closed, gap_units_closed})."""

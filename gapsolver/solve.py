@@ -513,4 +513,9 @@ def build_result(
         },
         timings={},
         options=asdict(options),
+        proven={
+            objective: options.strategy == "optimal"
+            and any(s.objective == objective and s.status == "optimal" for s in stages)
+            for objective in ("weighted_gap", "suitability")
+        },
     )

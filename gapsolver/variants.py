@@ -41,6 +41,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import AfterValidator, Field, StrictInt, model_validator
 
 from gapsolver.exceptions import InputError, Problem
+from gapsolver.limits import MAX_DAYS, MAX_SCALE
 from gapsolver.preprocess.load import Document, PathKey, read_document, scenario_from_data
 from gapsolver.schema import Scenario
 from gapsolver.schema.scenario import Identifier, _Strict
@@ -103,10 +104,10 @@ class Change(_Strict):
     """Collection (or ``states``) → ids or globs to remove."""
     set: dict[Target, Any] | None = None
     """TARGET → new value."""
-    scale: dict[Target, Annotated[float, Field(strict=True, ge=0)]] | None = None
-    """TARGET → factor (≥ 0)."""
-    shift: dict[Target, StrictInt] | None = None
-    """TARGET → days (dates, lead times)."""
+    scale: dict[Target, Annotated[float, Field(strict=True, ge=0, le=MAX_SCALE)]] | None = None
+    """TARGET → factor (0 to 10^6)."""
+    shift: dict[Target, Annotated[StrictInt, Field(ge=-MAX_DAYS, le=MAX_DAYS)]] | None = None
+    """TARGET → days (dates, lead times), at most 36,500 either way."""
     append: dict[Target, list[Any]] | None = None
     """TARGET (a list field) → values to add."""
     add: dict[Collection, list[dict[str, Any]]] | None = None
@@ -164,42 +165,88 @@ class Located:
     def problem(self, message: str, *more: str | int) -> Problem:
         from gapsolver.preprocess.load import format_path
 
-        return Problem(format_path((*self.path, *more)), message, self.line)
+        return Problem(format_path((*self.path, *more)), message, self.line, self.source)
 
 
 @dataclass
 class VariantSet:
-    """Variants read from a file, by name."""
+    """Variants read from a file, by name (their ``extends`` checked: every parent exists, no
+    cycles)."""
 
     variants: dict[str, Variant]
     located: dict[str, list[Located]] = field(default_factory=dict)
     source: str = "<variants>"
 
-    def changes(self, names: Iterable[str]) -> list[Located]:
-        """The changes of the named variants (each after those it extends), in order."""
+    def changes(self, names: Iterable[str], label: str = "--variant") -> list[Located]:
+        """The changes of the named variants (each after those it extends, each variant once per
+        name asked for), in order. ``label`` names where the names came from, for messages."""
+        names = list(names)
+        unknown = [name for name in names if name not in self.variants]
+        if unknown:
+            known = ", ".join(sorted(self.variants)) or "none"
+            raise InputError(
+                [Problem(label, f"unknown variant {name!r} (known: {known})") for name in unknown],
+                self.source,
+            )
         found: list[Located] = []
-        problems: list[Problem] = []
         for name in names:
-            self._collect(name, [], found, problems)
-        if problems:
-            raise InputError(problems, self.source)
+            for ancestor in self._lineage(name):
+                found.extend(self.located[ancestor])
         return found
 
-    def _collect(
-        self, name: str, trail: list[str], found: list[Located], problems: list[Problem]
-    ) -> None:
-        if name not in self.variants:
-            known = ", ".join(sorted(self.variants)) or "none"
-            problems.append(Problem("", f"unknown variant {name!r} (known: {known})"))
-            return
-        if name in trail:
-            problems.append(
-                Problem("", f"variant {name!r} extends itself: {' → '.join([*trail, name])}")
-            )
-            return
-        for parent in self.variants[name].extends:
-            self._collect(parent, [*trail, name], found, problems)
-        found.extend(self.located[name])
+    def _lineage(self, name: str) -> list[str]:
+        """The variants whose changes make up ``name``: its parents' lineages in order, then itself
+        (iterative: an extends chain may be long)."""
+        order: list[str] = []
+        stack: list[tuple[str, int]] = [(name, 0)]
+        while stack:
+            current, position = stack.pop()
+            parents = self.variants[current].extends
+            if position < len(parents):
+                stack.append((current, position + 1))
+                stack.append((parents[position], 0))
+            else:
+                order.append(current)
+        return order
+
+
+def _extends_cycles(parsed: VariantsFile, doc: Document) -> list[Problem]:
+    """One problem per cycle of ``extends``, naming the chain, at the line of the ``extends`` that
+    closes it (iterative depth-first search)."""
+    index_of = {variant.name: index for index, variant in enumerate(parsed.variants)}
+    parents = {
+        variant.name: [name for name in variant.extends if name in index_of]
+        for variant in parsed.variants
+    }
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    problems: list[Problem] = []
+    for root in parents:
+        if root in state:
+            continue
+        path: list[str] = [root]
+        state[root] = 1
+        stack: list[tuple[str, int]] = [(root, 0)]
+        while stack:
+            current, position = stack.pop()
+            if position < len(parents[current]):
+                stack.append((current, position + 1))
+                parent = parents[current][position]
+                if state.get(parent) == 1:
+                    chain = [*path[path.index(parent) :], parent]
+                    problems.append(
+                        doc.problem(
+                            ("variants", index_of[current], "extends", position),
+                            f"circular extends: {' → '.join(chain)}",
+                        )
+                    )
+                elif parent not in state:
+                    state[parent] = 1
+                    path.append(parent)
+                    stack.append((parent, 0))
+            else:
+                state[current] = 2
+                path.pop()
+    return problems
 
 
 def read_variants(path: str | Path) -> VariantSet:
@@ -211,17 +258,19 @@ def read_variants(path: str | Path) -> VariantSet:
     problems: list[Problem] = []
     variants: dict[str, Variant] = {}
     located: dict[str, list[Located]] = {}
+    names = {v.name for v in parsed.variants}
     for index, variant in enumerate(parsed.variants):
         if variant.name in variants:
             problems.append(
                 doc.problem(("variants", index, "name"), f"duplicate variant {variant.name!r}")
             )
             continue
-        for parent in variant.extends:
-            if parent not in {v.name for v in parsed.variants}:
+        for position, parent in enumerate(variant.extends):
+            if parent not in names:
                 problems.append(
                     doc.problem(
-                        ("variants", index, "extends"), f"unknown variant {parent!r} to extend"
+                        ("variants", index, "extends", position),
+                        f"unknown variant {parent!r} to extend",
                     )
                 )
         variants[variant.name] = variant
@@ -229,6 +278,7 @@ def read_variants(path: str | Path) -> VariantSet:
             locate(change, ("variants", index, "changes", number), doc)
             for number, change in enumerate(variant.changes)
         ]
+    problems += _extends_cycles(parsed, doc)
     if problems:
         raise InputError(problems, doc.source)
     return VariantSet(variants, located, doc.source)
@@ -415,6 +465,11 @@ class _Applier:
                 )
                 continue
             scaled: float = current * factor
+            if not math.isfinite(scaled):
+                self.problems.append(
+                    entry.problem(f"{key}: {_describe(obj, fields)} × {factor:g} is too large", key)
+                )
+                continue
             if fields[-1] in _INTEGER_FIELDS or isinstance(current, int):
                 scaled = math.floor(scaled + 0.5)
             self._put(obj, fields, scaled)
@@ -427,7 +482,16 @@ class _Applier:
         for obj, fields, _ in self.targets(entry, key):
             current = self._get(obj, fields)
             if fields[-1] == "lead_time_days":
-                self._put(obj, fields, max(int(current or 0) + days, 0))
+                if current is not None and (
+                    isinstance(current, bool) or not isinstance(current, int)
+                ):
+                    self.problems.append(
+                        entry.problem(
+                            f"{key}: {_describe(obj, fields)} is not a number of days", key
+                        )
+                    )
+                    continue
+                self._put(obj, fields, max((current or 0) + days, 0))
                 continue
             if current is None and fields[-1] == "available_from":
                 current = self.data["start"]
@@ -435,7 +499,7 @@ class _Applier:
                 continue  # an unset needed_by stays unset: no deadline to move
             try:
                 moved = dt.date.fromisoformat(str(current)) + dt.timedelta(days=days)
-            except ValueError:
+            except (ValueError, OverflowError):
                 self.problems.append(
                     entry.problem(f"{key}: {_describe(obj, fields)} is not a date to shift", key)
                 )

@@ -48,7 +48,7 @@ def write_study(folder: Path, **spec_extra) -> Path:
             {
                 "variants": [
                     {"name": "no-ccc", "changes": [{"remove": {"states": ["CCC"]}}]},
-                    {"name": "broken", "changes": [{"set": {"pledges[NOPE].quantity": 1}}]},
+                    {"name": "p1-late", "changes": [{"shift": {"pledges[P1].available_from": 30}}]},
                 ]
             }
         )
@@ -71,7 +71,7 @@ def rows_without_timing(database: Path) -> list[dict]:
 
 
 def test_the_spec_plans_every_combination(tmp_path: Path) -> None:
-    _, tasks, _ = plan_tasks(write_study(tmp_path))
+    tasks = plan_tasks(write_study(tmp_path)).tasks
     # 1 scenario × (base + 2 variants + 3 sweep values) × 2 strategies × (nominal + 3 samples)
     assert len(tasks) == 6 * 2 * 4
     assert len({task.key for task in tasks}) == len(tasks)
@@ -79,12 +79,12 @@ def test_the_spec_plans_every_combination(tmp_path: Path) -> None:
     assert {task.case.name for task in tasks} == {
         "base",
         "no-ccc",
-        "broken",
+        "p1-late",
         "p3=0",
         "p3=1",
         "p3=2",
     }
-    again = plan_tasks(tmp_path / "spec.yaml")[1]
+    again = plan_tasks(tmp_path / "spec.yaml").tasks
     assert [task.key for task in again] == [task.key for task in tasks]  # stable keys
 
 
@@ -103,16 +103,38 @@ def test_a_variant_equal_to_a_sweep_point_is_its_own_run(tmp_path: Path) -> None
     assert rows["p3-two"]["run_key"] != rows["p3=2"]["run_key"]
 
 
-def test_runs_are_stored_failures_isolated_and_a_rerun_skips_them(tmp_path: Path) -> None:
+def _failing_without_ccc(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every solve of a scenario without CCC's pledge fail, as a solver error would."""
+    import gapsolver.solve
+    from gapsolver.exceptions import SolverError
+
+    solve = gapsolver.solve.solve_scenario
+
+    def flaky(scenario, options=None):  # type: ignore[no-untyped-def]
+        if not any(p.state == "CCC" for p in scenario.pledges):
+            raise SolverError("highs failed (simulated)")
+        return solve(scenario, options)
+
+    monkeypatch.setattr(gapsolver.solve, "solve_scenario", flaky)
+
+
+def test_runs_are_stored_failures_isolated_and_a_rerun_skips_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     spec = write_study(tmp_path)
     database = tmp_path / "results.db"
+    _failing_without_ccc(monkeypatch)
     summary = run_batch(spec, database, local_executor(1))
     assert (summary.planned, summary.skipped, summary.ran) == (48, 0, 48)
     rows = read_table(database)
     assert len(rows) == 48
     failed = [row for row in rows if row["status"] == "failed"]
-    assert {row["case_name"] for row in failed} == {"broken"} and len(failed) == 8
-    assert "no pledge matches 'NOPE'" in failed[0]["error"]
+    # the no-ccc case, and the samples where P2 (reliability 0.9) did not materialize
+    assert {row["case_name"] for row in failed} >= {"no-ccc"}
+    assert all(
+        row["case_name"] != "no-ccc" or row["status"] == "failed" for row in rows
+    ) and all(row["sample"] is not None for row in failed if row["case_name"] != "no-ccc")
+    assert "highs failed (simulated)" in failed[0]["error"]
     ok = [row for row in rows if row["status"] == "ok"]
     base = next(
         r
@@ -120,21 +142,41 @@ def test_runs_are_stored_failures_isolated_and_a_rerun_skips_them(tmp_path: Path
         if r["case_name"] == "base" and r["strategy"] == "optimal" and r["sample"] is None
     )
     assert (base["weighted_gap"], base["gap_units"]) == (0.0, 0)
-    no_ccc = next(
-        r
-        for r in ok
-        if r["case_name"] == "no-ccc" and r["strategy"] == "optimal" and r["sample"] is None
-    )
-    assert (no_ccc["weighted_gap"], no_ccc["gap_units"]) == (1.0, 1)  # P1 → R1, P3 → R2 once
     gaps = read_table(database, "requirement_gaps")
     assert len(gaps) == 2 * len(ok)  # two requirements per finished run
     assert all(row["inputs_sha256"] for row in ok)
 
     again = run_batch(spec, database, local_executor(1))
     assert (again.skipped, again.ran) == (48, 0)
+    monkeypatch.undo()
     retried = run_batch(spec, database, local_executor(1), retry_failed=True)
-    assert retried.ran == 8
+    assert retried.ran == len(failed) and not retried.failed
     assert len(read_table(database)) == 48
+    no_ccc = next(
+        r
+        for r in read_table(database)
+        if r["case_name"] == "no-ccc" and r["strategy"] == "optimal" and r["sample"] is None
+    )
+    assert (no_ccc["weighted_gap"], no_ccc["gap_units"]) == (1.0, 1)  # P1 → R1, P3 → R2 once
+
+
+def test_a_variant_that_cannot_apply_is_refused_before_anything_runs(tmp_path: Path) -> None:
+    spec = write_study(tmp_path)
+    (tmp_path / "variants.yaml").write_text(
+        "variants:\n"
+        "  - name: fine\n"
+        "    changes: [{remove: {states: [CCC]}}]\n"
+        "  - name: broken\n"
+        "    changes:\n"
+        "      - set: {\"pledges[NOPE].quantity\": 1}\n"
+    )
+    database = tmp_path / "results.db"
+    result = runner.invoke(app, ["batch", str(spec), "-o", str(database)])
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert f"{tmp_path / 'variants.yaml'}:6: variants[1].changes[0].set" in text
+    assert "no pledge matches 'NOPE' (variant 'broken', on study.yaml)" in text
+    assert not database.exists()
 
 
 def test_robust_runs_in_a_batch_are_deterministic(tmp_path: Path) -> None:
@@ -261,8 +303,8 @@ def test_dask_cluster_stores_the_same_results_as_local_workers(tmp_path: Path) -
                 cluster.scheduler_address,
             ],
         )
-        assert result.exit_code == 1  # the broken variant's runs failed, the rest ran
-        assert "48 run now (8 failed, 0 stopped by the time limit)" in " ".join(
+        assert result.exit_code == 0, result.output
+        assert "48 run now (0 failed, 0 stopped by the time limit)" in " ".join(
             result.output.split()
         )
         assert dask_executor  # the executor the CLI used
@@ -304,7 +346,7 @@ def test_export_and_plot(tmp_path: Path) -> None:
         exported = list(csv.DictReader(handle))
     assert len(exported) == 48
     assert [row["run_key"] for row in exported] == [row["run_key"] for row in read_table(database)]
-    assert any("no pledge matches 'NOPE'" in row["error"] for row in exported)
+    assert {row["case_name"] for row in exported} >= {"base", "no-ccc", "p1-late", "p3=2"}
     done = runner.invoke(
         app, ["batch", "export", str(database), "--parquet", str(parquet_file), "--gaps"]
     )
@@ -338,9 +380,9 @@ def test_bad_specs_are_located_and_nothing_runs(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError) as caught:
         plan_tasks(files)
-    rendered = [problem.render() for problem in caught.value.problems]
-    assert "scenarios[0]: no file matches 'missing-*.yaml'" in rendered
-    assert any("variants: file not found" in line for line in rendered)
+    rendered = [problem.render(str(files)) for problem in caught.value.problems]
+    assert f"{files}:2: scenarios[0]: no file matches 'missing-*.yaml'" in rendered
+    assert f"{files}:4: variants.file: nope.yaml: file not found" in rendered
     not_db = tmp_path / "study.yaml"
     assert (
         runner.invoke(

@@ -112,11 +112,14 @@ def test_unknown_solver_is_a_usage_error(scenario_file: Path) -> None:
     assert result.exit_code == 2
 
 
-def test_output_into_missing_folder_exits_1(scenario_file: Path, tmp_path: Path) -> None:
+def test_output_into_missing_folder_is_refused_before_solving(
+    scenario_file: Path, tmp_path: Path
+) -> None:
     result = runner.invoke(
         app, ["solve", str(scenario_file), "-o", str(tmp_path / "no" / "r.json")]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2
+    assert "Solving" not in result.output
     assert "does not exist" in result.output
 
 

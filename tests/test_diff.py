@@ -88,4 +88,4 @@ def test_bad_inputs_exit_2(tmp_path: Path) -> None:
     other = tmp_path / "other.json"
     other.write_text(json.dumps({"scenario": "x"}))
     wrong = runner.invoke(app, ["diff", str(a), str(other)])
-    assert wrong.exit_code == 2 and "weighted_gap: missing: not a gapsolver result" in wrong.output
+    assert wrong.exit_code == 2 and "missing required key 'weighted_gap'" in wrong.output

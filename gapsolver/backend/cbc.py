@@ -3,12 +3,12 @@ one affine expression per row from its coefficient list, never term by term."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-import tempfile
 import time
 import warnings
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,7 @@ from gapsolver.backend import StageOutcome, StageStatus, relative_gap, relaxatio
 from gapsolver.exceptions import SolverError
 from gapsolver.model import Model
 from gapsolver.preprocess.encode import FloatArray, IntArray
+from gapsolver.scratch import TrackedPopen, scratch_folder, tracked_subprocesses
 
 _BOUND = re.compile(r"^(?:Lower bound|Best possible):\s*(-?[\d.eE+-]+)", re.MULTILINE)
 
@@ -42,6 +43,32 @@ def cbc_command(**options: Any) -> pulp.LpSolver_CMD:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         return pulp.PULP_CBC_CMD(**options)
+
+
+class _TrackedSubprocessModule:
+    """PuLP's view of the subprocess module while gapsolver runs CBC: the same, except that CBC
+    starts as a :class:`gapsolver.scratch.TrackedPopen` (killed if the solve is interrupted)."""
+
+    Popen = TrackedPopen
+
+    def __getattr__(self, name: str) -> Any:
+        import subprocess
+
+        return getattr(subprocess, name)
+
+
+@contextlib.contextmanager
+def _tracked_cbc() -> Iterator[None]:
+    """Run CBC through PuLP with its process tracked (PuLP gives no hook for its Popen)."""
+    from pulp.apis import coin_api
+
+    saved = coin_api.subprocess
+    coin_api.subprocess = _TrackedSubprocessModule()  # type: ignore[assignment]
+    try:
+        with tracked_subprocesses():
+            yield
+    finally:
+        coin_api.subprocess = saved
 
 
 class CbcBackend:
@@ -128,8 +155,8 @@ class CbcBackend:
         if use_start and warm_start is not None:
             for variable, value in zip(self.variables, warm_start.tolist(), strict=True):
                 variable.setInitialValue(round(value))
-        with tempfile.TemporaryDirectory(prefix="gapsolver-cbc-") as folder:
-            log = Path(folder) / "cbc.log"
+        with scratch_folder() as folder, _tracked_cbc():
+            log = folder / "cbc.log"
             solver = cbc_command(
                 mip=not relax,
                 msg=False,
@@ -140,6 +167,7 @@ class CbcBackend:
                 logPath=str(log),
                 options=["randomSeed 1", "randomCbcSeed 1"],
             )
+            solver.tmpDir = str(folder)  # PuLP's model and solution files, removed with it
             began = time.perf_counter()
             try:
                 self.problem.solve(solver)

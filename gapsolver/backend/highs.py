@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -22,6 +23,8 @@ _STATUS = {
     highspy.HighsModelStatus.kIterationLimit: StageStatus.feasible,
     highspy.HighsModelStatus.kSolutionLimit: StageStatus.feasible,
 }
+_POLL_SECONDS = 0.05
+_STOP_SECONDS = 5.0
 _GRACE_SECONDS = 2.0
 """How long past the time limit HiGHS may run before it is interrupted from outside (some phases,
 such as sub-MIP heuristics, do not check the clock)."""
@@ -107,15 +110,28 @@ class HighsBackend:
         )
 
     def _run(self, time_limit: float | None) -> highspy.HighsStatus | None:
-        """Run with HiGHS's own time limit, and interrupt it from outside shortly after."""
+        """Run with HiGHS's own time limit, and interrupt it from outside shortly after (some
+        phases, such as sub-MIP heuristics, do not check the clock). An interrupt of this process
+        (Ctrl-C, SIGTERM) stops the solver and propagates: an interrupted solve is not a result."""
         highs = self.highs
         highs.setOptionValue("time_limit", float(time_limit) if time_limit is not None else np.inf)
-        thread = highs.startSolve()
-        if time_limit is not None:
-            finished, _ = highs.wait(time_limit + _GRACE_SECONDS)
-            if not finished:
-                highs.cancelSolve()
-        return highs.joinSolve(thread)
+        highs.startSolve()
+        began = time.perf_counter()
+        cancelled = False
+        try:
+            while True:
+                finished, status = highs.wait(_POLL_SECONDS)
+                if finished:
+                    return status
+                late = time.perf_counter() - began - (time_limit or 0.0)
+                if time_limit is not None and not cancelled and late > _GRACE_SECONDS:
+                    highs.cancelSolve()
+                    cancelled = True
+        except BaseException:
+            highs.cancelSolve()
+            with contextlib.suppress(BaseException):  # the solver stops at its next check
+                highs.wait(_STOP_SECONDS)
+            raise
 
     def solve(
         self,

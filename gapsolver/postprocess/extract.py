@@ -32,6 +32,9 @@ def assignments_from(model: Model, units: np.ndarray) -> list[Assignment]:
                 ready=str(enc.day(int(enc.option_ready[option]))),
                 unit_cost=float(enc.option_unit_cost[option]),
                 score=round(float(model.scores.score[k]), 9),
+                equipment=None
+                if enc.pledge_item[p] == NONE
+                else enc.item_ids[int(enc.pledge_item[p])],
             )
         )
     return out

@@ -19,8 +19,12 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     error it is synced and renamed over ``path`` (keeping an existing file's permissions), otherwise
     it is removed and ``path`` is left as it was."""
     target = Path(path)
+    if target.is_symlink():  # write the file it points to, and keep the link
+        target = target.resolve()
     if target.is_dir():
         raise OutputError(f"{target}: is a directory")
+    if target.exists() and not target.is_file():
+        raise OutputError(f"{target}: is not a regular file")
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"{target}: the folder {folder} does not exist")

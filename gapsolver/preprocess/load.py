@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from gapsolver.exceptions import InputError, Problem
+from gapsolver.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
 from gapsolver.schema import Scenario
 
 PathKey = tuple[str | int, ...]
@@ -143,20 +144,104 @@ class _JsonRepeats:
     found = False
 
 
+def _read_text(path: str | Path, source: str) -> str:
+    """The file's text, refusing before reading anything that is not a regular file of at most
+    MAX_FILE_BYTES of UTF-8."""
+    import os
+    import stat
+
+    def refuse(message: str) -> InputError:
+        return InputError([Problem("", message)], source)
+
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        raise refuse("file not found") from None
+    except OSError as error:
+        raise refuse(f"cannot read: {error.strerror}") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise refuse("is a directory, not a file")
+    if not stat.S_ISREG(status.st_mode):
+        raise refuse("not a regular file (a pipe or a device?)")
+    if status.st_size > MAX_FILE_BYTES:
+        raise refuse(
+            f"the file is {status.st_size / 2**20:.1f} MiB; gapsolver reads files of up to "
+            f"{MAX_FILE_BYTES // 2**20} MiB"
+        )
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise refuse(f"cannot read: {error.strerror}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise refuse(f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise InputError([Problem("", f"not UTF-8 text ({error.reason})", line)], source) from None
+
+
+def _scan_yaml(text: str, source: str) -> None:
+    """Walk the YAML event stream (no values are built) and refuse, with the line, what would make
+    reading the document costly or ambiguous: nesting deeper than MAX_DEPTH, more than MAX_NODES
+    values counting each alias as the values it stands for (alias bombs), and mapping keys that are
+    lists, mappings or aliases."""
+    events = yaml.parse(text, Loader=_BaseLoader)
+    # one frame per open collection: [is_mapping, at_key, anchor, total when it opened]
+    frames: list[list[Any]] = []
+    sizes: dict[str, int] = {}
+    total = 0
+
+    def refuse(event: yaml.Event, message: str) -> InputError:
+        return InputError([Problem("", message, event.start_mark.line + 1)], source)
+
+    def finished_node() -> None:
+        if frames and frames[-1][0]:
+            frames[-1][1] = not frames[-1][1]
+
+    try:
+        for event in events:
+            if isinstance(event, yaml.ScalarEvent | yaml.AliasEvent | yaml.CollectionStartEvent):
+                at_key = bool(frames) and frames[-1][0] and frames[-1][1]
+                if at_key and not isinstance(event, yaml.ScalarEvent):
+                    raise refuse(
+                        event, "a mapping key must be plain text, not a list, mapping or alias"
+                    )
+                if isinstance(event, yaml.AliasEvent):
+                    total += sizes.get(event.anchor or "", 1)
+                else:
+                    total += 1
+                if total > MAX_NODES:
+                    raise refuse(
+                        event,
+                        f"more than {MAX_NODES:,} values (counting what each alias repeats); "
+                        "gapsolver refuses files this large",
+                    )
+                if isinstance(event, yaml.CollectionStartEvent):
+                    if len(frames) >= MAX_DEPTH:
+                        raise refuse(event, f"nested deeper than {MAX_DEPTH} levels")
+                    mapping = isinstance(event, yaml.MappingStartEvent)
+                    frames.append([mapping, True, event.anchor, total - 1])
+                else:
+                    if isinstance(event, yaml.ScalarEvent) and event.anchor:
+                        sizes[event.anchor] = 1
+                    finished_node()
+            elif isinstance(event, yaml.CollectionEndEvent) and frames:
+                _, _, anchor, opened = frames.pop()
+                if anchor:
+                    sizes[anchor] = total - opened
+                finished_node()
+    finally:
+        del events
+
+
 def read_document(path: str | Path) -> Document:
-    """Parse ``path`` as JSON (``.json``) or YAML (anything else); raise InputError on failure."""
+    """Parse ``path`` as JSON (``.json``) or YAML (anything else) within the limits of
+    :mod:`gapsolver.limits`; raise InputError on failure."""
     source = str(path)
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError([Problem("", "file not found")], source) from None
-    except IsADirectoryError:
-        raise InputError([Problem("", "is a directory, not a scenario file")], source) from None
-    except UnicodeDecodeError as error:
-        raise InputError([Problem("", f"not UTF-8 text ({error.reason})")], source) from None
-    except OSError as error:
-        raise InputError([Problem("", f"cannot read: {error.strerror}")], source) from None
+    text = _read_text(path, source)
 
     repeated_key = False
     if file.suffix.lower() == ".json":
@@ -172,12 +257,23 @@ def read_document(path: str | Path) -> Document:
                 ],
                 source,
             ) from None
+        except RecursionError:
+            raise InputError(
+                [Problem("", f"nested deeper than {MAX_DEPTH} levels")], source
+            ) from None
+        except ValueError as error:  # e.g. an integer of more than 4,300 digits
+            raise InputError([_value_problem(error, text, "JSON")], source) from None
+        _check_shape(data, source)
         repeated_key = _JsonRepeats.found
     else:
-        loader = _Yaml12Loader(text)
         try:
-            data = loader.get_single_data()
-            repeated_key = loader.repeated_key
+            _scan_yaml(text, source)
+            loader = _Yaml12Loader(text)
+            try:
+                data = loader.get_single_data()
+                repeated_key = loader.repeated_key
+            finally:
+                loader.dispose()
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             reason = getattr(error, "problem", None) or str(error)
@@ -185,12 +281,9 @@ def read_document(path: str | Path) -> Document:
             message = f"YAML syntax error: {reason}" + (f" ({context})" if context else "")
             line = mark.line + 1 if mark is not None else None
             raise InputError([Problem("", message, line)], source) from None
-        except (
-            ValueError
-        ) as error:  # a value the YAML reader cannot build (e.g. an explicit !!timestamp)
-            raise InputError([Problem("", f"YAML value error: {error}")], source) from None
-        finally:
-            loader.dispose()
+        except (ValueError, TypeError, OverflowError) as error:
+            # a value the YAML reader cannot build (an explicit !!timestamp, a huge integer)
+            raise InputError([_value_problem(error, text, "YAML")], source) from None
 
     doc = Document(data=data, source=source, text=text)
     if repeated_key:  # rare: locate every repeat with its path
@@ -205,6 +298,43 @@ def read_document(path: str | Path) -> Document:
             Problem("", f"expected a mapping at the top level, got {type(data).__name__}")
         )
     return doc
+
+
+def _value_problem(error: Exception, text: str, kind: str) -> Problem:
+    """A value the reader could not build, located where possible."""
+    if "integer string conversion" in str(error):
+        found = re.search(r"\d{4301,}", text)
+        line = text.count("\n", 0, found.start()) + 1 if found else None
+        return Problem("", "a number with more than 4,300 digits", line)
+    return Problem("", f"{kind} value error: {error}")
+
+
+def _check_shape(data: Any, source: str) -> None:
+    """Refuse parsed data nested deeper than MAX_DEPTH or holding more than MAX_NODES values."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    count = 0
+    while stack:
+        value, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise InputError(
+                [
+                    Problem(
+                        "", f"more than {MAX_NODES:,} values; gapsolver refuses files this large"
+                    )
+                ],
+                source,
+            )
+        children = (
+            value.values()
+            if isinstance(value, Mapping)
+            else value
+            if isinstance(value, list)
+            else ()
+        )
+        if children and depth >= MAX_DEPTH:
+            raise InputError([Problem("", f"nested deeper than {MAX_DEPTH} levels")], source)
+        stack.extend((child, depth + 1) for child in children)
 
 
 def _describe(value: Any) -> str:

@@ -22,6 +22,16 @@ from pydantic import (
     model_validator,
 )
 
+from gapsolver.limits import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    MAX_DAYS,
+    MAX_ID_LENGTH,
+    MAX_MONEY,
+    MAX_QUANTITY,
+    MAX_WEIGHT,
+)
+
 # --------------------------------------------------------------------------------------------------
 # Reusable field types
 
@@ -40,11 +50,25 @@ def _check_language(value: str) -> str:
     return value
 
 
-Identifier = Annotated[str, Field(strict=True), AfterValidator(_check_identifier)]
+def _check_date(value: dt.date) -> dt.date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(
+            f"{value} is outside the dates gapsolver plans for ({EARLIEST_DATE} to {LATEST_DATE})"
+        )
+    return value
+
+
+Identifier = Annotated[
+    str, Field(strict=True, max_length=MAX_ID_LENGTH), AfterValidator(_check_identifier)
+]
 LanguageCode = Annotated[str, Field(strict=True), AfterValidator(_check_language)]
-Count = Annotated[StrictInt, Field(ge=0)]
-PositiveCount = Annotated[StrictInt, Field(ge=1)]
-Money = Annotated[float, Field(strict=True, ge=0)]
+Count = Annotated[StrictInt, Field(ge=0, le=MAX_QUANTITY)]
+PositiveCount = Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY)]
+Days = Annotated[StrictInt, Field(ge=0, le=MAX_DAYS)]
+Date = Annotated[dt.date, AfterValidator(_check_date)]
+Money = Annotated[float, Field(strict=True, ge=0, le=MAX_MONEY)]
+Weight = Annotated[float, Field(strict=True, ge=0, le=MAX_WEIGHT)]
+PositiveWeight = Annotated[float, Field(strict=True, gt=0, le=MAX_WEIGHT)]
 Share = Annotated[float, Field(strict=True, ge=0, le=1)]
 Latitude = Annotated[float, Field(strict=True, ge=-90, le=90)]
 Longitude = Annotated[float, Field(strict=True, ge=-180, le=180)]
@@ -64,7 +88,9 @@ UniqueLanguages = Annotated[list[LanguageCode], AfterValidator(_unique)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True, allow_inf_nan=False
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -178,7 +204,7 @@ class Requirement(_Strict):
     """critical | high | normal; weights the unfilled units in the primary objective."""
     min_readiness: Readiness | None = None
     """Lowest acceptable PCRS readiness level (default: level1, i.e. any)."""
-    needed_by: dt.date | None = None
+    needed_by: Date | None = None
     """Latest date a unit may become available and still count."""
     require_language: LanguageCode | None = None
     """A language the contributing state must speak (hard rule)."""
@@ -224,7 +250,7 @@ class Pledge(_Strict):
     """Units offered (≥ 1)."""
     readiness: Readiness
     """PCRS level reached: level1 < level2 < level3 < rapid."""
-    available_from: dt.date | None = None
+    available_from: Date | None = None
     """First date the units can deploy (default: the scenario start)."""
     cost_per_unit: Money = 0.0
     """Cost to the UN of deploying one unit, USD (reimbursement plus contingent-owned equipment)."""
@@ -268,7 +294,7 @@ class Training(_Strict):
     """Capability the course prepares units for."""
     capacity: PositiveCount
     """Units it can train in the planning horizon."""
-    lead_time_days: Count = 0
+    lead_time_days: Days = 0
     """Days from the scenario start until trained units are ready."""
     cost_per_unit: Money = 0.0
     """Cost per trained unit, USD (paid by the partnership, counted against `budget`)."""
@@ -281,11 +307,11 @@ class Training(_Strict):
 class PriorityWeights(_Strict):
     """Weight of one unfilled unit per priority level in the primary objective."""
 
-    critical: Annotated[float, Field(strict=True, gt=0)] = 100.0
+    critical: PositiveWeight = 100.0
     """Weight of a critical unit."""
-    high: Annotated[float, Field(strict=True, gt=0)] = 10.0
+    high: PositiveWeight = 10.0
     """Weight of a high-priority unit."""
-    normal: Annotated[float, Field(strict=True, gt=0)] = 1.0
+    normal: PositiveWeight = 1.0
     """Weight of a normal unit."""
 
     def of(self, priority: Priority) -> float:
@@ -295,17 +321,17 @@ class PriorityWeights(_Strict):
 class ScoreWeights(_Strict):
     """Weights of the suitability features (each feature lies in [0, 1]) in the secondary objective."""
 
-    readiness: Annotated[float, Field(strict=True, ge=0)] = 1.0
+    readiness: Weight = 1.0
     """Readiness margin above the requirement's minimum."""
-    slack: Annotated[float, Field(strict=True, ge=0)] = 1.0
+    slack: Weight = 1.0
     """Days of slack between availability and `needed_by`."""
-    language: Annotated[float, Field(strict=True, ge=0)] = 2.0
+    language: Weight = 2.0
     """Contributor speaks the requirement's preferred language."""
-    distance: Annotated[float, Field(strict=True, ge=0)] = 0.5
+    distance: Weight = 0.5
     """Closeness of the contributor to the mission (great-circle distance)."""
-    women: Annotated[float, Field(strict=True, ge=0)] = 1.0
+    women: Weight = 1.0
     """Women share against the gender parity target of the unit's category."""
-    cost: Annotated[float, Field(strict=True, ge=0)] = 1.0
+    cost: Weight = 1.0
     """Cheapness per unit (pledge cost plus training cost) against the scenario's dearest option."""
 
 
@@ -329,7 +355,7 @@ class Scenario(_Strict):
     """Short name, used in reports."""
     description: str = ""
     """Free text: sources, assumptions, which figures are illustrative."""
-    start: dt.date
+    start: Date
     """Date the plan starts; every date rule is relative to it, never to the day of the solve."""
     capabilities: list[Capability] = Field(default_factory=list)
     """Unit types."""

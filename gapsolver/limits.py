@@ -1,0 +1,51 @@
+"""The bounds gapsolver holds every input to (docs/limits.md says why each is where it is).
+
+Every file gapsolver reads — scenarios, variants files, batch specs, result files — and every number in
+them or on the command line stays within these, so that no input, however hostile, can make a command
+crash, overflow, run for hours or exhaust memory. A value outside a bound is a located input error
+(exit 2), like any other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""Largest file read (20 MiB; a scenario of 10,000 pledges and 3,000 requirements is about 2 MB)."""
+MAX_DEPTH = 64
+"""Deepest nesting of lists and mappings in a file (a scenario needs 5)."""
+MAX_NODES = 1_000_000
+"""Most values in a file, counting each alias as the values it stands for (so an alias bomb is
+refused while it is read, before it expands)."""
+
+MAX_QUANTITY = 1_000_000
+"""Largest count: units required or pledged, items donated or needed per unit, training seats,
+personnel per unit, the per-state cap."""
+MAX_DAYS = 36_500
+"""Largest number of days: training lead times, date shifts (about a century)."""
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2199, 12, 31)
+"""Every date in a scenario lies in [EARLIEST_DATE, LATEST_DATE]."""
+MAX_MONEY = 1e15
+"""Largest amount of money, USD (a cost per unit, a budget)."""
+MAX_WEIGHT = 1e9
+"""Largest objective weight (priority weights, suitability weights)."""
+MAX_SCALE = 1e6
+"""Largest factor of a variant's ``scale``."""
+MAX_ID_LENGTH = 200
+"""Longest id."""
+
+MAX_SAMPLES = 100_000
+"""Most reliability samples (``robust --samples``, a batch's ``robustness.samples``)."""
+MAX_SEED = 2**63 - 1
+"""Largest random seed (it is stored as a 64-bit integer)."""
+MAX_SWEEP_POINTS = 10_000
+"""Most values one sweep may take."""
+MAX_SWEEP_VALUE = 1e15
+"""Largest magnitude of a sweep value or range bound."""
+MAX_RUNS = 100_000
+"""Most runs one batch may plan (scenarios × cases × strategies × samples)."""
+MAX_WORKERS = 256
+"""Most worker processes."""
+MAX_TIME_LIMIT = 1e7
+"""Longest time limit, seconds (about 115 days)."""
