@@ -24,6 +24,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from gapsolver.console import PipeConsole
 from gapsolver.exceptions import GapsolverError, InputError, Interrupted, Problem
 from gapsolver.limits import MAX_SAMPLES, MAX_SEED, MAX_TIME_LIMIT, MAX_WORKERS
 from gapsolver.postprocess import guard
@@ -38,7 +39,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-stdout = Console()
+stdout = PipeConsole()
 stderr = Console(stderr=True)
 
 EXIT_INTERRUPTED = 130

@@ -15,6 +15,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from gapsolver.scratch import scratch_root
+
 Job = TypeVar("Job")
 
 Progress = Callable[[int, int], None]
@@ -39,8 +41,10 @@ def exit_with_parent(poll_seconds: float = 0.5, group: bool = False) -> None:
 
 def _worker_start(initializer: Callable[..., None] | None, arguments: tuple[Any, ...]) -> None:
     # Ctrl-C reaches the whole terminal process group; only the caller acts on it. (A worker that
-    # took it would be interrupted inside a solver, which may then never return.)
+    # took it would be interrupted inside a solver, which may then never return.) A SIGTERM sent to
+    # a worker ends it (the caller's handler, inherited through fork, does not apply here).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     exit_with_parent()
     if initializer is not None:
         initializer(*arguments)
@@ -54,6 +58,7 @@ def worker_pool(
 ) -> Iterator[ProcessPoolExecutor]:
     """A process pool whose workers are killed, not waited for, when the block ends early (Ctrl-C,
     an error, a consumer that stops)."""
+    scratch_root()  # before the workers fork: their solver files go where this process cleans
     pool = ProcessPoolExecutor(
         max_workers=workers, initializer=_worker_start, initargs=(initializer, initargs)
     )

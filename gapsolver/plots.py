@@ -21,7 +21,7 @@ def _pyplot() -> Any:
 def robust_histogram(report: dict[str, Any], path: str | Path) -> None:
     """Histogram of the sampled weighted gaps, with the nominal plan's and the mean marked."""
     plt = _pyplot()
-    gaps = [run["weighted_gap"] for run in report["runs"]]
+    gaps = [run["weighted_gap"] for run in report["runs"]] or [report["nominal"]["weighted_gap"]]
     figure, axes = plt.subplots(figsize=(8, 4.5))
     axes.hist(gaps, bins=min(30, max(5, len(set(gaps)))), color="#4c72b0")
     axes.axvline(

@@ -29,6 +29,7 @@ from gapsolver.backend import SOLVERS
 from gapsolver.exceptions import GapsolverError, SolverError
 from gapsolver.model import Model
 from gapsolver.result import StageReport
+from gapsolver.scratch import scratch_root
 
 _GRACE_SECONDS = 10.0
 
@@ -52,6 +53,8 @@ def _own_group() -> None:
     it goes, group and all, if the parent dies without stopping it."""
     from gapsolver.parallel import exit_with_parent
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it stops this child
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     leader = False
     with contextlib.suppress(OSError):
         os.setpgrp()
@@ -97,6 +100,7 @@ def supervised(
     context = _context()
     channel = context.Queue()
     began = time.perf_counter()
+    scratch_root()  # before the fork: the child's solver files go where this process cleans
     child = context.Process(target=_supervised_child, args=(channel, model, options, start))
     child.start()
     latest: tuple[np.ndarray, list[StageReport]] = (start, [])
@@ -142,6 +146,7 @@ def race(
     context = _context()
     channel = context.Queue()
     began = time.perf_counter()
+    scratch_root()
     contenders = {
         solver: context.Process(
             target=_contender, args=(channel, model, replace(options, solver=solver), start)

@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from itertools import groupby
 from typing import IO, Any, Protocol
 
-from rich.console import Console, Group
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
 from gapsolver.chains import Chain
+from gapsolver.console import PipeConsole
 from gapsolver.dependence import DependenceReport
 from gapsolver.result import Result
 
@@ -66,7 +67,7 @@ class _FoldingConsole:
     def __init__(self, file: IO[str] | None = None) -> None:
         target = file or sys.stdout
         terminal = target.isatty()
-        self.console = Console(file=target, width=None if terminal else FULL_WIDTH)
+        self.console = PipeConsole(file=target, width=None if terminal else FULL_WIDTH)
 
     def print(self, *objects: Any, **options: Any) -> None:
         for renderable in objects:
@@ -658,6 +659,9 @@ def print_shortfall(report: dict[str, Any], console: Printer) -> None:
         table.add_column(
             column, justify="right" if column in ("units", "est. cost (USD)") else "left"
         )
+    capped = any(group["min_contributors"] > 1 for group in pledges["groups"])
+    if capped:
+        table.add_column("contributors ≥", justify="right")
     for group in pledges["groups"]:
         table.add_row(
             group["mission"],
@@ -668,8 +672,18 @@ def print_shortfall(report: dict[str, Any], console: Printer) -> None:
             str(group["units"]),
             f"{group['estimated_cost']:,.0f}",
             ", ".join(group["requirements"]),
+            *([str(group["min_contributors"])] if capped else []),
         )
-    console.print(table)
+    if pledges["groups"]:
+        console.print(table)
+    for row in pledges["unclosed"]:
+        noun = "unit" if row["units"] == 1 else "units"
+        budget = pledges["budget"]
+        console.print(
+            f"{row['units']} {noun} of {row['requirement']} cannot be closed within the budget "
+            f"({budget['budget']:,.0f} USD; {budget['spent_with_list']:,.0f} spent with the list)",
+            highlight=False,
+        )
     partnerships = report["partnerships"]
     if not partnerships["closed"]:
         console.print(
@@ -770,6 +784,8 @@ def print_compare(comparison: dict[str, Any], console: Printer) -> None:
 def print_robust(report: dict[str, Any], console: Printer, top: int = 15) -> None:
     """`gapsolver robust`: the distribution, then the requirements most often short."""
     uncertain = report["uncertain_elements"]
+    if report.get("note"):
+        console.print(f"{report['scenario']}: {report['note']}.", highlight=False)
     console.print(
         f"{report['scenario']}: {report['samples']} samples, seed {report['seed']}; "
         f"uncertain: {uncertain['pledges']} pledges, {uncertain['donations']} donations, "

@@ -81,6 +81,15 @@ def robust(
     units, and per requirement how often it ends short and by how much on average."""
     options = options or SolveOptions()
     nominal = solve_scenario(scenario, options)
+    uncertain = {
+        kind: sum(1 for e in getattr(scenario, kind) if e.reliability < 1)
+        for kind in ("pledges", "donations", "trainings")
+    }
+    if not any(uncertain.values()):
+        # every sample would be the nominal scenario: say so rather than solve it N times
+        if progress is not None:
+            progress(samples, samples)
+        return _certain(scenario, samples, seed, nominal)
     jobs = [_Sample(scenario, seed, index, options) for index in range(samples)]
     finished = dict(run_parallel(_solve_sample, jobs, workers, progress))
     done: list[dict[str, Any]] = [finished[index] for index in range(samples)]
@@ -99,10 +108,6 @@ def robust(
             }
         )
     requirements.sort(key=lambda row: (-row["short_in"], -row["mean_gap"], row["requirement"]))
-    uncertain = {
-        kind: sum(1 for e in getattr(scenario, kind) if e.reliability < 1)
-        for kind in ("pledges", "donations", "trainings")
-    }
     return {
         "scenario": scenario.name,
         "samples": samples,
@@ -119,4 +124,37 @@ def robust(
             }
             for sample in done
         ],
+    }
+
+
+def _certain(scenario: Scenario, samples: int, seed: int, nominal: Any) -> dict[str, Any]:
+    """The report of a scenario in which everything materializes for sure: one solve, and a note
+    that sampling has nothing to vary."""
+    point = {"weighted_gap": nominal.weighted_gap, "gap_units": nominal.gap_units}
+    return {
+        "scenario": scenario.name,
+        "samples": samples,
+        "seed": seed,
+        "uncertain_elements": {"pledges": 0, "donations": 0, "trainings": 0},
+        "note": "no pledge, donation or training has a reliability below 1: every sample is the "
+        "nominal scenario, so it was solved once",
+        "nominal": point,
+        "weighted_gap": _distribution([nominal.weighted_gap]),
+        "gap_units": _distribution([nominal.gap_units]),
+        "requirements": sorted(
+            (
+                {
+                    "requirement": outcome.id,
+                    "mission": outcome.mission,
+                    "priority": outcome.priority,
+                    "quantity": outcome.quantity,
+                    "nominal_gap": outcome.gap,
+                    "short_in": 1.0 if outcome.gap else 0.0,
+                    "mean_gap": float(outcome.gap),
+                }
+                for outcome in nominal.requirements
+            ),
+            key=lambda row: (-row["short_in"], -row["mean_gap"], row["requirement"]),
+        ),
+        "runs": [],
     }

@@ -4,13 +4,24 @@
 Both are solved with the MILP of :mod:`gapsolver.model` on the scenario plus candidates:
 
 - **Pledges.** A candidate contributor (a member state that hosts no mission and speaks every
-  language a requirement requires or a mission works in) offers one generic pledge per capability and readiness level that some requirement asks
-  for, available from the start, at an estimated cost per unit (the median pledged cost of that
-  capability, 0 when none is pledged). Every target requirement must be filled
-  (``requirement_cover`` ≥ quantity) and no other requirement may receive fewer units than in the
-  optimal plan; existing pledges may move. Ranked objectives: fewest candidate units, then least
-  candidate cost. Candidate units are grouped by the requirement they fill: mission, capability,
-  minimum readiness, latest arrival date (``needed_by``) and required language.
+  language a requirement requires or a mission works in) offers one generic pledge per capability
+  and readiness level that some requirement asks for, available from the start, at an estimated
+  cost per unit (the median pledged cost of that capability, 0 when none is pledged). Every target
+  requirement must be filled (``requirement_cover`` ≥ quantity) and no other requirement may
+  receive fewer units than in the optimal plan; existing pledges may move. Ranked objectives:
+  fewest candidate units, then least candidate cost. Candidate units are grouped by the
+  requirement they fill: mission, capability, minimum readiness, latest arrival date
+  (``needed_by``) and required language.
+
+  The scenario's rules hold for the list. **Budget:** candidates are paid like any pledge, so
+  their estimated cost counts against ``settings.budget``; when the budget cannot pay for every
+  gap, the list first closes as much of the targets' weighted gap as it allows (a MILP of its own:
+  the targets' weighted gap, then fewest candidate units) and lists what stays open under
+  ``unclosed`` with the budget as what blocks it. **Per-state cap:** the candidate contributor
+  stands for any number of new contributors, each bound by
+  ``max_units_per_state_per_mission``; the cap therefore does not shorten the list, and each group
+  says how many contributors it takes at least (``min_contributors`` = ⌈units / cap⌉). Existing
+  states keep their cap when their pledges move.
 - **Partnerships.** Instead of new pledges: a candidate donation of each item the scenario's
   conditional pledges need, open to every state with such a pledge, and a candidate course per
   capability whose pledges need training, open to every such state, with the shortest lead time of
@@ -171,36 +182,65 @@ def pledges_needed(
         0.0,
         model.col_upper,
     )
+    # the candidate contributor stands for any number of new contributors: the per-state cap
+    # binds each of them, not the list (see min_contributors), so its units do not count there
+    for block in model.blocks:
+        if block.family == "state_mission_cap":
+            block.value = np.where(is_candidate[block.col], 0.0, block.value)
+    model._matrix = None
     allocated = dict(enumerate(base.allocated))
-    _cover_lower(
-        model,
-        {r: float(enc.req_quantity[r]) if r in targets else float(allocated[r]) for r in allocated},
-    )
-    model.primary = is_candidate.astype(float)
-    model.primary_offset = 0.0
-    model.secondary = np.where(
+    candidate_units = is_candidate.astype(float)
+    candidate_cost = np.where(
         is_candidate,
         np.concatenate(
             [enc.option_unit_cost[model.pair_option], np.zeros(model.give_donation.size)]
         ),
         0.0,
     )
-
     start = _map_plan(base.model, base.values, model)
-    for r in targets:  # fill each target's gap with the candidate at its own readiness
-        gap = int(enc.req_quantity[r]) - allocated[r]
-        needed = (scenario.requirements[r].min_readiness or Readiness.level1).value
-        candidate = next(
-            c["id"]
-            for c in candidates
-            if c["capability"] == scenario.requirements[r].capability and c["readiness"] == needed
+    fill = {r: int(enc.req_quantity[r]) for r in targets}
+    if scenario.settings.budget is not None:
+        # the budget may not pay for every gap: first close as much of the targets' weighted gap
+        # as it allows (fewest candidate units among those plans), then list that
+        _cover_lower(model, {r: float(allocated[r]) for r in allocated})
+        target_pair = np.isin(model.pair_requirement, targets)
+        model.primary = np.concatenate(
+            [
+                np.where(target_pair, -enc.req_weight[model.pair_requirement], 0.0),
+                np.zeros(model.give_donation.size),
+            ]
         )
-        k = next(
-            k
-            for k in np.flatnonzero(model.pair_requirement == r).tolist()
-            if enc.pledge_ids[int(enc.option_pledge[model.pair_option[k]])] == candidate
+        model.primary_offset = float(sum(enc.req_weight[r] * enc.req_quantity[r] for r in targets))
+        model.secondary = candidate_units
+        start = _solve(model, options, start)
+        filled = np.bincount(
+            model.pair_requirement,
+            weights=start[: model.n_pairs],
+            minlength=len(enc.requirement_ids),
         )
-        start[k] += gap
+        fill = {r: int(np.rint(filled[r])) for r in targets}
+    else:
+        for r in targets:  # fill each target's gap with the candidate at its own readiness
+            gap = int(enc.req_quantity[r]) - allocated[r]
+            needed = (scenario.requirements[r].min_readiness or Readiness.level1).value
+            candidate = next(
+                c["id"]
+                for c in candidates
+                if c["capability"] == scenario.requirements[r].capability
+                and c["readiness"] == needed
+            )
+            k = next(
+                k
+                for k in np.flatnonzero(model.pair_requirement == r).tolist()
+                if enc.pledge_ids[int(enc.option_pledge[model.pair_option[k]])] == candidate
+            )
+            start[k] += gap
+    _cover_lower(
+        model, {r: float(fill[r]) if r in targets else float(allocated[r]) for r in allocated}
+    )
+    model.primary = candidate_units
+    model.primary_offset = 0.0
+    model.secondary = candidate_cost
     values = _solve(model, options, start)
 
     groups: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -220,10 +260,31 @@ def pledges_needed(
     rows = sorted(
         groups.values(), key=lambda g: (g["mission"], g["capability"], g["needed_by"] or "")
     )
+    cap = scenario.settings.max_units_per_state_per_mission
+    for group in rows:
+        group["min_contributors"] = 1 if cap is None else -(-group["units"] // cap)
+    budget = scenario.settings.budget
+    unclosed = []
+    for r in targets:
+        short = int(enc.req_quantity[r]) - fill[r]
+        if short > 0:
+            unclosed.append(
+                {
+                    "requirement": enc.requirement_ids[r],
+                    "units": short,
+                    "blocked_by": "budget",
+                }
+            )
+    x = np.round(values[: model.n_pairs])
+    spent = float(enc.option_unit_cost[model.pair_option] @ x)
     return {
         "units": sum(g["units"] for g in rows),
         "estimated_cost": round(sum(g["estimated_cost"] for g in rows), 2),
         "groups": rows,
+        "unclosed": unclosed,
+        "budget": None
+        if budget is None
+        else {"budget": float(budget), "spent_with_list": round(spent, 2)},
     }
 
 

@@ -131,9 +131,9 @@ def test_runs_are_stored_failures_isolated_and_a_rerun_skips_them(
     failed = [row for row in rows if row["status"] == "failed"]
     # the no-ccc case, and the samples where P2 (reliability 0.9) did not materialize
     assert {row["case_name"] for row in failed} >= {"no-ccc"}
-    assert all(
-        row["case_name"] != "no-ccc" or row["status"] == "failed" for row in rows
-    ) and all(row["sample"] is not None for row in failed if row["case_name"] != "no-ccc")
+    assert all(row["case_name"] != "no-ccc" or row["status"] == "failed" for row in rows) and all(
+        row["sample"] is not None for row in failed if row["case_name"] != "no-ccc"
+    )
     assert "highs failed (simulated)" in failed[0]["error"]
     ok = [row for row in rows if row["status"] == "ok"]
     base = next(
@@ -168,7 +168,7 @@ def test_a_variant_that_cannot_apply_is_refused_before_anything_runs(tmp_path: P
         "    changes: [{remove: {states: [CCC]}}]\n"
         "  - name: broken\n"
         "    changes:\n"
-        "      - set: {\"pledges[NOPE].quantity\": 1}\n"
+        '      - set: {"pledges[NOPE].quantity": 1}\n'
     )
     database = tmp_path / "results.db"
     result = runner.invoke(app, ["batch", str(spec), "-o", str(database)])

@@ -62,6 +62,7 @@ def test_the_list_asks_for_each_missing_unit_at_the_readiness_and_date_needed() 
         "units": 1,
         "estimated_cost": 6.0,  # the median pledged cost of the capability
         "requirements": ["R"],
+        "min_contributors": 1,
     }
     after = solve_scenario(with_list(scenario, report), OPTIONS)
     assert {r.id: r.gap for r in after.requirements}["R"] == 0
@@ -157,3 +158,74 @@ def test_shortfall_cli(tmp_path) -> None:
     assert json.loads(out.read_text())["pledges"]["units"] == 1
     missing = runner.invoke(app, ["shortfall", str(tmp_path / "nope.yaml")])
     assert missing.exit_code == 2 and "file not found" in missing.output
+
+
+def _budget_case(budget: float | None) -> Scenario:
+    """R needs 3 critical units; P (cost 4) gives 1; candidates cost the median pledged cost, 4."""
+    data = scenario_data(
+        [req("R", quantity=3, priority="critical")], [pledge("P", cost_per_unit=4.0)]
+    )
+    data["settings"] = {"budget": budget}
+    return scenario_from_data(data)
+
+
+def test_candidates_are_paid_from_the_budget_and_what_it_cannot_pay_for_is_named() -> None:
+    # budget 8: P (4) plus one candidate (4); the third unit stays open, blocked by the budget
+    report = shortfall(_budget_case(8.0), OPTIONS)
+    assert report["pledges"]["units"] == 1
+    assert report["pledges"]["unclosed"] == [
+        {"requirement": "R", "units": 1, "blocked_by": "budget"}
+    ]
+    assert report["pledges"]["budget"] == {"budget": 8.0, "spent_with_list": 8.0}
+    # a budget the plan already spends: nothing can be added
+    spent = shortfall(_budget_case(4.0), OPTIONS)
+    assert spent["pledges"]["units"] == 0 and spent["pledges"]["groups"] == []
+    assert spent["pledges"]["unclosed"] == [
+        {"requirement": "R", "units": 2, "blocked_by": "budget"}
+    ]
+    # enough budget: the whole gap, as without one
+    ample = shortfall(_budget_case(100.0), OPTIONS)
+    assert ample["pledges"]["units"] == 2 and ample["pledges"]["unclosed"] == []
+    closed = solve_scenario(with_list(_budget_case(100.0), ample), OPTIONS)
+    assert {r.id: r.gap for r in closed.requirements}["R"] == 0
+
+
+def test_the_per_state_cap_binds_each_new_contributor_not_the_list() -> None:
+    data = scenario_data([req("R", quantity=3, priority="critical")], [pledge("P")])
+    data["settings"] = {"max_units_per_state_per_mission": 1}
+    scenario = scenario_from_data(data)
+    report = shortfall(scenario, OPTIONS)
+    [group] = report["pledges"]["groups"]
+    assert (group["units"], group["min_contributors"]) == (2, 2)
+    assert report["pledges"]["unclosed"] == []
+    # two new contributors of one unit each close it under the cap
+    data["member_states"] += [
+        {"id": f"NEW{i}", "name": f"New {i}", "languages": ["fr"]} for i in range(2)
+    ]
+    data["pledges"] += [
+        {
+            "id": f"new{i}",
+            "state": f"NEW{i}",
+            "capability": "inf",
+            "quantity": 1,
+            "readiness": "level1",
+        }
+        for i in range(2)
+    ]
+    after = solve_scenario(scenario_from_data(data), OPTIONS)
+    assert {r.id: r.gap for r in after.requirements}["R"] == 0
+
+
+def test_shortfall_under_a_budget_exits_0_and_says_what_blocks(tmp_path) -> None:
+    import yaml
+
+    path = tmp_path / "budget.yaml"
+    data = scenario_data(
+        [req("R", quantity=3, priority="critical")], [pledge("P", cost_per_unit=4.0)]
+    )
+    data["settings"] = {"budget": 8.0}
+    path.write_text(yaml.safe_dump(data))
+    result = CliRunner().invoke(app, ["shortfall", str(path)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "1 unit of R cannot be closed within the budget" in text
