@@ -704,6 +704,14 @@ def dask_executor(address: str, timeout: float = 10.0) -> Executor:
                 )
             ]
         )
+    host, _, port = address.partition("://")[2].rstrip("/").rpartition(":")
+    if address.startswith("tcp://") and host and port:
+        try:  # a refused or unroutable address fails now rather than after the timeout
+            socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+        except (OSError, ValueError) as error:
+            raise InputError(
+                [Problem("--dask-scheduler", f"cannot reach {address}: {error}")]
+            ) from None
     try:
         client = Client(address, timeout=f"{timeout}s", set_as_default=False)
     except Exception as error:  # OSError, TimeoutError, or a refused handshake

@@ -277,13 +277,13 @@ def _emit(
     show: Callable[[Any], None],
 ) -> None:
     """Write JSON to ``output`` (atomically), then print JSON or the tables."""
-    from gapsolver.postprocess.write import write_json_atomic
+    from gapsolver.postprocess.write import json_text, write_json_atomic
     from gapsolver.report import printer
 
     if output is not None:
         write_json_atomic(output, data)
     if as_json:
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_text(data))
         sys.stdout.flush()
     else:
         show(printer(fmt.value))

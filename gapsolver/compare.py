@@ -40,7 +40,8 @@ def compare(
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Rows per (scenario, strategy) and a summary per strategy. When ``optimal`` is among the
-    strategies each row also has ``ratio_to_optimal`` (weighted gap over the optimum's; 1 when both
+    strategies each row also has ``ratio_to_optimal`` (weighted gap over the optimum's; None when the
+    optimum is 0 and the row's is not; 1 when both
     are 0)."""
     rows = []
     total = len(scenarios) * len(strategies)
@@ -64,7 +65,7 @@ def compare(
                 row["ratio_to_optimal"] = (
                     1.0
                     if row["weighted_gap"] == optimum
-                    else (row["weighted_gap"] / optimum if optimum else float("inf"))
+                    else (row["weighted_gap"] / optimum if optimum else None)
                 )
     summary = []
     for strategy in strategies:
@@ -79,8 +80,12 @@ def compare(
         }
         if "optimal" in strategies:
             ratios = [row["ratio_to_optimal"] for row in mine]
-            entry["mean_ratio_to_optimal"] = statistics.fmean(ratios)
-            entry["worst_ratio_to_optimal"] = max(ratios)
+            defined = [ratio for ratio in ratios if ratio is not None]
+            entry["mean_ratio_to_optimal"] = statistics.fmean(defined) if defined else None
+            # a gap where the optimum has none has no finite ratio: the worst is then undefined
+            entry["worst_ratio_to_optimal"] = (
+                max(defined) if defined and len(defined) == len(ratios) else None
+            )
             entry["optimal_in"] = sum(1 for ratio in ratios if ratio == 1.0)
         summary.append(entry)
     return {"rows": rows, "summary": summary}

@@ -744,7 +744,8 @@ def print_compare(comparison: dict[str, Any], console: Printer) -> None:
             f"{row['solve_time']:.3f}",
         ]
         if with_ratio:
-            cells.insert(3, f"{row['ratio_to_optimal']:.2f}")
+            ratio = row["ratio_to_optimal"]
+            cells.insert(3, "∞" if ratio is None else f"{ratio:.2f}")
         table.add_row(*cells)
     console.print(table)
     table = Table(title="Summary per strategy", title_justify="left")
@@ -773,8 +774,12 @@ def print_compare(comparison: dict[str, Any], console: Printer) -> None:
         ]
         if with_ratio:
             cells += [
-                f"{entry['mean_ratio_to_optimal']:.2f}",
-                f"{entry['worst_ratio_to_optimal']:.2f}",
+                "n/a"
+                if entry["mean_ratio_to_optimal"] is None
+                else f"{entry['mean_ratio_to_optimal']:.2f}",
+                "∞"
+                if entry["worst_ratio_to_optimal"] is None
+                else f"{entry['worst_ratio_to_optimal']:.2f}",
                 str(entry["optimal_in"]),
             ]
         table.add_row(*cells)

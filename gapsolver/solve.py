@@ -206,7 +206,7 @@ def _solve_stage(
         )
     if full.values is not None and float(objective @ np.round(full.values)) <= incumbent_value:
         incumbent, incumbent_value = np.round(full.values), float(objective @ np.round(full.values))
-    if full.bound is not None:
+    if full.bound is not None and abs(full.bound) < 1e30:  # a solver's "no bound" is ±inf or 1e50
         bound = full.bound if bound is None else max(bound, full.bound)
     status = StageStatus.optimal if full.status is StageStatus.optimal else StageStatus.feasible
     if bound is not None and _proven(incumbent_value, bound, gap_rel):

@@ -233,6 +233,8 @@ def _extends_cycles(parsed: VariantsFile, doc: Document) -> list[Problem]:
                 parent = parents[current][position]
                 if state.get(parent) == 1:
                     chain = [*path[path.index(parent) :], parent]
+                    if len(chain) > 9:
+                        chain = [*chain[:4], f"… {len(chain) - 8} more …", *chain[-4:]]
                     problems.append(
                         doc.problem(
                             ("variants", index_of[current], "extends", position),

@@ -59,8 +59,13 @@ def write_text_atomic(path: str | Path, text: str) -> None:
         temporary.write_text(text, encoding="utf-8")
 
 
+def json_text(data: Any) -> str:
+    """Standard JSON (no NaN or Infinity, which other readers reject), indented."""
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
 def write_json_atomic(path: str | Path, data: Any) -> None:
-    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomic(path, json_text(data))
 
 
 def write_csv_atomic(path: str | Path, rows: list[dict[str, Any]]) -> None:
