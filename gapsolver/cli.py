@@ -269,6 +269,14 @@ def solve(
     _emit(result.to_dict(), output, as_json, fmt, lambda out: print_result(result, out))
 
 
+def _write_stdout(text: str, chunk: int = 1 << 15) -> None:
+    """Write to stdout in pieces, each flushed: a reader that goes away (``| head``) is noticed at
+    the next piece, however the system reports a write cut short."""
+    for begin in range(0, len(text), chunk):
+        sys.stdout.write(text[begin : begin + chunk])
+        sys.stdout.flush()
+
+
 def _emit(
     data: dict[str, Any],
     output: Path | None,
@@ -283,8 +291,7 @@ def _emit(
     if output is not None:
         write_json_atomic(output, data)
     if as_json:
-        sys.stdout.write(json_text(data))
-        sys.stdout.flush()
+        _write_stdout(json_text(data))
     else:
         show(printer(fmt.value))
         if output is not None:
@@ -941,8 +948,7 @@ def schema() -> None:
     """Print the JSON Schema of scenario files."""
     from gapsolver.schema import Scenario
 
-    sys.stdout.write(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
-    sys.stdout.flush()
+    _write_stdout(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
 
 
 def _terminate(signal_number: int, frame: Any) -> None:

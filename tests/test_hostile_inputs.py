@@ -1,0 +1,343 @@
+"""Hostile inputs, one regression test per kind: numbers out of range, files built to exhaust the
+reader, specs that would plan forever, result files of the wrong shape. Each is refused with exit 2,
+located in the file that holds the problem, quickly, and with nothing changed on disk."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from hostile import REFERENCE, check_invariants, run
+
+from gapsolver.limits import MAX_FILE_BYTES
+
+SCENARIO = "seoul-2021.yaml"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    for name in (SCENARIO, "seoul-2021-variants.yaml"):
+        shutil.copy(REFERENCE / name, tmp_path / name)
+    return tmp_path
+
+
+def _reference() -> dict:
+    return yaml.safe_load((REFERENCE / SCENARIO).read_text())
+
+
+def _line_of(text: str, needle: str) -> int:
+    return text[: text.index(needle)].count("\n") + 1
+
+
+# --------------------------------------------------------------------------------------------------
+# Numbers
+
+
+@pytest.mark.parametrize(
+    ("collection", "field", "value"),
+    [
+        ("pledges", "cost_per_unit", ".inf"),
+        ("pledges", "cost_per_unit", ".nan"),
+        ("pledges", "cost_per_unit", "1e300"),
+        ("pledges", "quantity", str(2**70)),
+        ("requirements", "quantity", str(2**70)),
+        ("trainings", "capacity", str(2**70)),
+        ("trainings", "lead_time_days", str(2**70)),
+        ("trainings", "lead_time_days", "40000"),
+        ("donations", "quantity", "10000000"),
+        ("pledges", "available_from", "9999-12-31"),
+        ("pledges", "women_share", "-.inf"),
+    ],
+)
+def test_numbers_out_of_range_are_located(
+    folder: Path, collection: str, field: str, value: str
+) -> None:
+    data = _reference()
+    data[collection][0][field] = "__VALUE__"
+    text = yaml.safe_dump(data, sort_keys=False)
+    line = _line_of(text, "__VALUE__")
+    text = text.replace("__VALUE__", value)
+    (folder / "s.yaml").write_text(text)
+    done = run(folder, ["solve", "s.yaml", "-o", "out.json"])
+    check_invariants(done, inputs=["s.yaml"], outputs=["out.json"], names=["s.yaml"])
+    assert done.exit_code == 2
+    assert f"s.yaml:{line}: {collection}[0].{field}" in done.text, done.output
+
+
+def test_settings_and_weights_are_bounded(folder: Path) -> None:
+    data = _reference()
+    data["settings"] = {
+        "budget": 1e20,
+        "priority_weights": {"critical": 1e12},
+        "score_weights": {"cost": "__NAN__"},
+    }
+    (folder / "s.yaml").write_text(yaml.safe_dump(data, sort_keys=False).replace("__NAN__", ".nan"))
+    done = run(folder, ["validate", "s.yaml"])
+    assert done.exit_code == 2
+    for path in (
+        "settings.budget",
+        "settings.priority_weights.critical",
+        "settings.score_weights.cost",
+    ):
+        assert path in done.text, done.output
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"scale": {"pledges[BGD-*].quantity": 1e308}}, "less than or equal to 1000000"),
+        ({"scale": {"pledges[BGD-*].quantity": "__NAN__"}}, "finite number"),
+        ({"shift": {"pledges[BGD-*].available_from": 10**9}}, "less than or equal to 36500"),
+        ({"set": {"pledges[BGD-*].quantity": 2**70}}, "less than or equal to 1000000"),
+        ({"set": {"widgets[x].size": 1}}, "unknown collection 'widgets'"),
+        ({"shift": {"trainings[*].lead_time_days": 36500}}, "less than or equal to 36500"),
+    ],
+)
+def test_variant_values_are_bounded_and_located_at_the_change(
+    folder: Path, change: dict, message: str
+) -> None:
+    text = (
+        yaml.safe_dump({"variants": [{"name": "v", "changes": [change]}]})
+        .replace("__NAN__", ".nan")
+        .replace("'.nan'", ".nan")
+    )
+    (folder / "v.yaml").write_text(text)
+    done = run(folder, ["whatif", SCENARIO, "-f", "v.yaml", "-v", "v", "-o", "out.json"])
+    check_invariants(done, inputs=["v.yaml", SCENARIO], outputs=["out.json"], names=["v.yaml"])
+    assert done.exit_code == 2 and message in done.text, done.output
+    assert "v.yaml:" in done.text
+
+
+# --------------------------------------------------------------------------------------------------
+# Batch specs
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (
+            {
+                "sweeps": [
+                    {
+                        "name": "s",
+                        "parameter": "pledges[BGD-*].quantity",
+                        "range": {"start": 0, "stop": 1e308},
+                    }
+                ]
+            },
+            "less than or equal to 1000000000000000",
+        ),
+        (
+            {
+                "sweeps": [
+                    {
+                        "name": "s",
+                        "parameter": "pledges[BGD-*].quantity",
+                        "range": {"start": 0, "stop": 1e9},
+                    }
+                ]
+            },
+            "1,000,000,001 values",
+        ),
+        (
+            {
+                "sweeps": [
+                    {
+                        "name": "s",
+                        "parameter": "pledges[BGD-*].quantity",
+                        "range": {"start": 0, "stop": 5, "step": 1e-300},
+                    }
+                ]
+            },
+            "values; a sweep takes at most",
+        ),
+        (
+            {
+                "sweeps": [
+                    {
+                        "name": "s",
+                        "parameter": "pledges[BGD-*].quantity",
+                        "range": {"start": "__NAN__", "stop": 5},
+                    }
+                ]
+            },
+            "finite number",
+        ),
+        (
+            {"sweeps": [{"name": "s", "parameter": "pledges[NOPE].quantity", "values": [1, 2]}]},
+            "no pledge matches 'NOPE' (sweep 's' at 1",
+        ),
+        (
+            {"sweeps": [{"name": "s", "parameter": "widgets[x].size", "values": [1]}]},
+            "unknown collection 'widgets'",
+        ),
+        (
+            {"sweeps": [{"name": "s", "parameter": "pledges[BGD-*].quantity", "values": [1, 2.5]}]},
+            "valid integer",
+        ),
+        ({"robustness": {"samples": 2**70}}, "less than or equal to 100000"),
+        (
+            {"robustness": {"samples": 10, "seed": 2**70}},
+            "less than or equal to 9223372036854775807",
+        ),
+        (
+            {"robustness": {"samples": 100000}, "strategies": ["optimal", "greedy"]},
+            "200,002 runs planned",
+        ),
+        ({"time_limit": "__INF__"}, "finite number"),
+    ],
+)
+def test_specs_are_checked_before_any_run(folder: Path, spec: dict, message: str) -> None:
+    text = yaml.safe_dump({"scenarios": [SCENARIO], **spec}, sort_keys=False)
+    text = text.replace("'__NAN__'", ".nan").replace("__NAN__", ".nan").replace("__INF__", ".inf")
+    (folder / "spec.yaml").write_text(text)
+    began = time.perf_counter()
+    done = run(folder, ["batch", "spec.yaml", "-o", "runs.db"])
+    check_invariants(done, inputs=["spec.yaml", SCENARIO], outputs=["runs.db"], names=["spec.yaml"])
+    assert done.exit_code == 2 and message in done.text, done.output
+    assert "spec.yaml:" in done.text
+    assert time.perf_counter() - began < 10
+    assert not (folder / "runs.db").exists()
+
+
+def test_a_bad_scenario_in_a_spec_is_located_in_its_own_file(folder: Path) -> None:
+    text = (folder / SCENARIO).read_text().replace("host: MLI", "host: XXX", 1)
+    (folder / "bad.yaml").write_text(text)
+    (folder / "spec.yaml").write_text("scenarios: [bad.yaml]\n")
+    done = run(folder, ["batch", "spec.yaml", "-o", "runs.db"])
+    assert done.exit_code == 2
+    assert (
+        f"bad.yaml:{_line_of(text, 'host: XXX')}: missions[0].host: unknown member state 'XXX'"
+        in done.text
+    )
+
+
+def test_variants_files_named_by_a_spec_are_located(folder: Path) -> None:
+    (folder / "spec.yaml").write_text(f"scenarios: [{SCENARIO}]\nvariants: {{file: none.yaml}}\n")
+    done = run(folder, ["batch", "spec.yaml", "-o", "runs.db"])
+    assert done.exit_code == 2
+    assert "spec.yaml:2: variants.file: none.yaml: file not found" in done.text
+    (folder / "v.yaml").write_text(
+        "variants:\n  - {name: a, extends: [b]}\n  - {name: b, extends: [c]}\n  - {name: c, extends: [a]}\n"
+    )
+    (folder / "spec.yaml").write_text(f"scenarios: [{SCENARIO}]\nvariants: {{file: v.yaml}}\n")
+    done = run(folder, ["batch", "spec.yaml", "-o", "runs.db"])
+    assert done.exit_code == 2
+    assert "v.yaml:4: variants[2].extends[0]: circular extends: a → b → c → a" in done.text
+    assert not (folder / "runs.db").exists()
+
+
+def test_an_unreachable_dask_scheduler_is_found_before_the_database_is_made(folder: Path) -> None:
+    pytest.importorskip("distributed")
+    (folder / "spec.yaml").write_text(f"scenarios: [{SCENARIO}]\nstrategies: [greedy]\n")
+    done = run(
+        folder, ["batch", "spec.yaml", "-o", "runs.db", "--dask-scheduler", "tcp://127.0.0.1:1"]
+    )
+    assert done.exit_code == 2 and "cannot reach tcp://127.0.0.1:1" in done.text
+    assert done.seconds < 10
+    assert not (folder / "runs.db").exists()
+
+
+# --------------------------------------------------------------------------------------------------
+# Files built to exhaust the reader
+
+
+def _nested_json(depth: int) -> str:
+    return '{"name": "x", "start": "2022-01-01", "junk": ' + "[" * depth + "]" * depth + "}"
+
+
+HOSTILE_FILES = {
+    "deep.json": (_nested_json(10_000), "nested deeper than 64 levels"),
+    "deep.yaml": ("name: x\njunk: " + "[" * 200 + "]" * 200 + "\n", "nested deeper than 64 levels"),
+    "complex-key.yaml": ("name: x\n? [a, b]\n: 1\n", "a mapping key must be plain text"),
+    "alias-bomb.yaml": (
+        "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        + "".join(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 10)),
+        "more than 1,000,000 values",
+    ),
+    "huge-int.yaml": (
+        "name: x\nstart: 2022-01-01\nq: " + "9" * 5000 + "\n",
+        "more than 4,300 digits",
+    ),
+    "utf16.yaml": ("name: x\n".encode("utf-16"), "not UTF-8 text"),
+    "list.yaml": ("- a\n- b\n", "expected a mapping at the top level"),
+    "empty.yaml": ("", "the file is empty"),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_FILES))
+def test_hostile_structures_are_refused_quickly(folder: Path, name: str) -> None:
+    content, message = HOSTILE_FILES[name]
+    path = folder / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    for command in (["validate", name], ["solve", name, "-o", "out.json"], ["diff", name, name]):
+        done = run(folder, command)
+        check_invariants(done, inputs=[name], outputs=["out.json"], names=[name])
+        assert done.exit_code == 2 and message in done.text, done.output
+        assert done.seconds < 5
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(folder: Path) -> None:
+    path = folder / "big.yaml"
+    with open(path, "w") as handle:
+        handle.write("name: x\njunk:\n")
+        line = "  - " + "x" * 95 + "\n"
+        handle.write(line * (MAX_FILE_BYTES // len(line) + 10))
+    done = run(folder, ["validate", "big.yaml"])
+    assert done.exit_code == 2 and "gapsolver reads files of up to 20 MiB" in done.text
+    assert done.seconds < 2
+
+
+def test_an_extends_chain_thousands_deep_is_read_without_recursion(folder: Path) -> None:
+    names = [f"v{i}" for i in range(5000)]
+    variants = [
+        {"name": name, "extends": [names[i + 1]] if i + 1 < len(names) else [], "changes": []}
+        for i, name in enumerate(names)
+    ]
+    variants[-1]["changes"] = [{"set": {"donations[KOR-UH-2021].quantity": 8}}]
+    (folder / "v.yaml").write_text(yaml.safe_dump({"variants": variants}))
+    done = run(folder, ["whatif", SCENARIO, "-f", "v.yaml", "-v", "v0", "--json"])
+    check_invariants(done, inputs=["v.yaml"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["changes"] == [{"set": {"donations[KOR-UH-2021].quantity": 8}}]
+
+
+# --------------------------------------------------------------------------------------------------
+# Result files
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda r: r.update(weighted_gap="abc"), "weighted_gap: input should be a valid number"),
+        (lambda r: r.update(assignments=5), "assignments: input should be a valid list"),
+        (lambda r: r["requirements"][0].update(gap=None), "requirements[0].gap"),
+        (lambda r: r["donations"][0].update(items=[1]), "donations[0].items"),
+        (lambda r: r.pop("trainings"), "missing required key 'trainings'"),
+        (lambda r: r.update(cost=float("nan")), "cost"),
+    ],
+)
+def test_result_files_of_the_wrong_shape_are_refused(folder: Path, edit, message: str) -> None:  # type: ignore[no-untyped-def]
+    assert run(folder, ["solve", SCENARIO, "-o", "good.json"]).exit_code == 0
+    data = json.loads((folder / "good.json").read_text())
+    edit(data)
+    (folder / "bad.json").write_text(json.dumps(data, indent=2))
+    for command in (
+        ["diff", "good.json", "bad.json", "-o", "d.json"],
+        ["graph", SCENARIO, "--export", "g.graphml", "--result", "bad.json"],
+    ):
+        done = run(folder, command)
+        check_invariants(
+            done,
+            inputs=["bad.json", "good.json"],
+            outputs=["d.json", "g.graphml"],
+            names=["bad.json"],
+        )
+        assert done.exit_code == 2 and message in done.text, done.output

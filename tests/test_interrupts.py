@@ -1,0 +1,134 @@
+"""Interrupted runs, as a user meets them in a real process: Ctrl-C (SIGINT to the process group)
+and SIGTERM stop every command within seconds, say so, exit 130/143, write no output they were
+asked for and leave no child process or temporary file; a closed pipe ends quietly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hostile import REFERENCE
+
+COMMAND = [sys.executable, "-m", "gapsolver.cli"]
+
+
+@pytest.fixture(scope="module")
+def slow_scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A scenario whose solve takes well over the few seconds before the interrupt."""
+    folder = tmp_path_factory.mktemp("slow")
+    path = folder / "big.yaml"
+    made = subprocess.run(
+        [*COMMAND, "generate", "-o", str(path), "--pledges", "2000", "--seed", "3"],
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    return path
+
+
+def _survivors(marker: str) -> list[str]:
+    """Processes whose command line mentions ``marker`` (a test's private folder)."""
+    found = subprocess.run(["ps", "-eo", "pid=,args="], capture_output=True, text=True).stdout
+    return [line for line in found.splitlines() if marker in line and str(os.getpid()) not in line]
+
+
+def _interrupt(
+    arguments: list[str], folder: Path, sig: signal.Signals, after: float = 3.0
+) -> tuple[int, str, float]:
+    scratch = folder / "tmp"
+    scratch.mkdir(exist_ok=True)
+    process = subprocess.Popen(
+        [*COMMAND, *arguments],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=folder,
+        env=os.environ | {"TMPDIR": str(scratch)},
+        start_new_session=True,
+    )
+    time.sleep(after)
+    assert process.poll() is None, "the command ended before it could be interrupted"
+    began = time.perf_counter()
+    if sig == signal.SIGINT:
+        os.killpg(process.pid, sig)  # as a terminal's Ctrl-C does
+    else:
+        os.kill(process.pid, sig)
+    _, err = process.communicate(timeout=30)
+    stopped = time.perf_counter() - began
+    time.sleep(0.3)
+    assert not _survivors(str(folder)), _survivors(str(folder))
+    assert not list(scratch.iterdir()), list(scratch.iterdir())
+    return process.returncode, err, stopped
+
+
+@pytest.mark.parametrize(
+    ("options", "sig"),
+    [
+        ([], signal.SIGINT),
+        (["--solver", "cbc"], signal.SIGINT),
+        (["--time-limit", "60"], signal.SIGTERM),
+        (["--solver", "auto"], signal.SIGTERM),
+    ],
+    ids=["highs-ctrl-c", "cbc-ctrl-c", "time-limit-sigterm", "auto-sigterm"],
+)
+def test_an_interrupted_solve_writes_nothing_and_leaves_nothing(
+    slow_scenario: Path, tmp_path: Path, options: list[str], sig: signal.Signals
+) -> None:
+    code, err, stopped = _interrupt(
+        ["solve", str(slow_scenario), "-o", "plan.json", *options], tmp_path, sig
+    )
+    assert code == (130 if sig == signal.SIGINT else 143), err
+    assert ("interrupted" if sig == signal.SIGINT else "terminated") in err
+    assert "Traceback" not in err
+    assert stopped < 5
+    assert not (tmp_path / "plan.json").exists()
+
+
+def test_an_interrupted_robustness_study_writes_nothing(
+    slow_scenario: Path, tmp_path: Path
+) -> None:
+    code, err, stopped = _interrupt(
+        [
+            "robust",
+            str(REFERENCE / "seoul-2021.yaml"),
+            "--samples",
+            "5000",
+            "--workers",
+            "2",
+            "-o",
+            "robust.json",
+            "--png",
+            "robust.png",
+        ],
+        tmp_path,
+        signal.SIGTERM,
+        after=4.0,
+    )
+    assert code == 143 and stopped < 5, err
+    assert not (tmp_path / "robust.json").exists() and not (tmp_path / "robust.png").exists()
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    scenario = tmp_path / "mid.yaml"
+    made = subprocess.run(
+        [*COMMAND, "generate", "-o", str(scenario), "--pledges", "1000", "--seed", "1"],
+        capture_output=True,
+    )
+    assert made.returncode == 0
+    # both outputs are larger than a pipe's buffer, so the writer meets the closed pipe
+    for arguments in (["solve", str(scenario)], ["solve", str(scenario), "--json"]):
+        process = subprocess.Popen(
+            [*COMMAND, *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path
+        )
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.readline()
+        process.stdout.close()  # the reader goes, like `| head -1`
+        err = process.stderr.read().decode()
+        process.wait(timeout=60)
+        assert process.returncode == 141, err
+        assert "Traceback" not in err and "error" not in err, err
