@@ -274,6 +274,13 @@ def read_document(path: str | Path) -> Document:
                 repeated_key = loader.repeated_key
             finally:
                 loader.dispose()
+        except yaml.reader.ReaderError as error:  # a character YAML does not allow
+            line = text.count("\n", 0, error.position) + 1
+            character = f"#x{error.character:04x}" if isinstance(error.character, int) else "?"
+            message = (
+                f"YAML syntax error: the character {character} is not allowed ({error.reason})"
+            )
+            raise InputError([Problem("", message, line)], source) from None
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             reason = getattr(error, "problem", None) or str(error)
