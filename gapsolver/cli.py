@@ -39,8 +39,8 @@ app = typer.Typer(
     add_completion=False,
 )
 
-stdout = PipeConsole()
-stderr = Console(stderr=True)
+stdout = PipeConsole(markup=False, emoji=False)
+stderr = Console(stderr=True, emoji=False)
 
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
@@ -258,7 +258,7 @@ def solve(
     loaded, warnings = load_scenario(scenario)
     _print_warnings(warnings, str(scenario))
     with stderr.status(
-        f"Solving {loaded.name} with {solver.value}: weighted gap, then suitability…"
+        f"Solving {escape(loaded.name)} with {solver.value}: weighted gap, then suitability…"
     ):
         result = solve_scenario(loaded, options)
     if impact:
@@ -330,7 +330,7 @@ def explain(
     loaded, warnings = load_scenario(scenario)
     _print_warnings(warnings, str(scenario))
     options = SolveOptions(strategy=strategy.value, solver=solver.value)
-    with stderr.status(f"Solving {loaded.name} and explaining {requirement}…"):
+    with stderr.status(f"Solving {escape(loaded.name)} and explaining {escape(requirement)}…"):
         story = explain_requirement(loaded, requirement, options, check=check)
     _emit(story, output, as_json, fmt, lambda out: print_explanation(story, out))
 
@@ -358,7 +358,7 @@ def shortfall(
     loaded, warnings = load_scenario(scenario)
     _print_warnings(warnings, str(scenario))
     scope = "all" if every_gap else "critical"
-    with stderr.status(f"Solving {loaded.name} with candidate pledges and partnerships…"):
+    with stderr.status(f"Solving {escape(loaded.name)} with candidate pledges and partnerships…"):
         report = shopping_list(loaded, SolveOptions(solver=solver.value), scope)
     _emit(report, output, as_json, fmt, lambda out: print_shortfall(report, out))
 
@@ -415,7 +415,7 @@ def whatif(
         )
     changed = apply_changes(loaded, changes, str(variants_file or "command line"))
     options = SolveOptions(solver=solver.value)
-    with stderr.status(f"Solving {loaded.name} and its variant…"):
+    with stderr.status(f"Solving {escape(loaded.name)} and its variant…"):
         base = solve_scenario(loaded, options).to_dict()
         other = solve_scenario(changed, options).to_dict()
     difference = diff_results(base, other) | {
@@ -569,7 +569,7 @@ def robust(
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=stderr, transient=True) as bar:
-        task = bar.add_task(f"Sampling {loaded.name}", total=samples)
+        task = bar.add_task(f"Sampling {escape(loaded.name)}", total=samples)
         report = run_robust(
             loaded,
             samples,
@@ -628,6 +628,27 @@ def batch(
     """Run a batch spec (scenarios × variants/sweeps × strategies × robustness samples) into a
     SQLite database, resumably; `batch export DB --csv|--parquet FILE`; `batch plot DB --png FILE`."""
     from gapsolver import batch as batches
+
+    mode = first if first in ("export", "plot") else "run"
+    given = {
+        "--output": output is not None,
+        "--workers": workers is not None,
+        "--dask-scheduler": dask_scheduler is not None,
+        "--retry-failed": retry_failed,
+        "--csv": csv_file is not None,
+        "--parquet": parquet_file is not None,
+        "--gaps": gaps,
+        "--png": png is not None,
+    }
+    allowed = {
+        "run": {"--output", "--workers", "--dask-scheduler", "--retry-failed"},
+        "export": {"--csv", "--parquet", "--gaps"},
+        "plot": {"--png"},
+    }[mode]
+    misplaced = [option for option, used in given.items() if used and option not in allowed]
+    if misplaced:
+        what = "a batch run" if mode == "run" else f"`batch {mode}`"
+        raise InputError([Problem(option, f"is not an option of {what}") for option in misplaced])
 
     if first in ("export", "plot"):
         if database is None:
@@ -705,7 +726,8 @@ def batch(
                 stored = len(batches.read_table(output))
         stderr.print(
             f"{'terminated' if isinstance(interrupt, Interrupted) else 'interrupted'}: "
-            f"{stored} runs are stored in {output}; run the same command again to finish the rest",
+            f"{stored} runs are stored in {escape(str(output))}; run the same command again to "
+            "finish the rest",
             highlight=False,
             soft_wrap=True,
         )
@@ -861,7 +883,8 @@ def graph(
             add_plan(network, loaded, plan, str(result))
         export_graph(network, export)
         stderr.print(
-            f"{export}: {network.number_of_nodes()} nodes, {network.number_of_edges()} edges",
+            f"{escape(str(export))}: {network.number_of_nodes()} nodes, "
+            f"{network.number_of_edges()} edges",
             highlight=False,
             soft_wrap=True,
         )
@@ -871,7 +894,7 @@ def graph(
         from gapsolver.report import print_chains
         from gapsolver.solve import solve_scenario
 
-        with stderr.status(f"Solving {loaded.name} to trace its enabling chains…"):
+        with stderr.status(f"Solving {escape(loaded.name)} to trace its enabling chains…"):
             found = enabling_chains(loaded, solve_scenario(loaded))
         analysis["chains"] = [chain.to_dict() for chain in found]
     if critical:
@@ -888,7 +911,7 @@ def graph(
             transient=True,
         ) as bar:
             task = bar.add_task(
-                f"Re-solving {loaded.name} without each element it uses", total=None
+                f"Re-solving {escape(loaded.name)} without each element it uses", total=None
             )
 
             def advance(done: int, total: int) -> None:

@@ -7,10 +7,11 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from gapsolver.exceptions import InputError, Problem
 from gapsolver.limits import MAX_MONEY, MAX_QUANTITY
+from gapsolver.result import RESULT_FORMAT_VERSION
 
 MAX_FIGURE = MAX_MONEY * MAX_QUANTITY
 """Largest figure a result can hold (a cost of every unit at the dearest price)."""
@@ -56,9 +57,27 @@ class _TrainingRow(_Part):
     seats_used: Units
 
 
+class _StageRow(_Part):
+    objective: Name
+    status: Name
+    value: Number | None = None
+    bound: Number | None = None
+    mip_gap: Number | None = None
+    seconds: Number = 0.0
+
+
+def _known_version(version: int) -> int:
+    if version != RESULT_FORMAT_VERSION:
+        raise ValueError(
+            f"result format version {version}; this gapsolver reads version {RESULT_FORMAT_VERSION}"
+        )
+    return version
+
+
 class ResultFile(_Part):
     """What `gapsolver diff` and `gapsolver graph --result` read of a result JSON."""
 
+    format_version: Annotated[int, AfterValidator(_known_version)]
     scenario: Name
     weighted_gap: Number
     gap_units: Units
@@ -69,6 +88,7 @@ class ResultFile(_Part):
     assignments: list[_AssignmentRow]
     donations: list[_DonationRow]
     trainings: list[_TrainingRow]
+    stages: list[_StageRow] = Field(default_factory=list)
 
 
 def read_result(path: str | Path) -> dict[str, Any]:

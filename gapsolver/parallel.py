@@ -68,9 +68,14 @@ def worker_pool(
         finished = True
     finally:
         if not finished:
-            for process in list(getattr(pool, "_processes", {}).values()):
+            processes = list(getattr(pool, "_processes", {}).values())
+            for process in processes:
                 process.kill()  # results in flight are dropped anyway
-        pool.shutdown(wait=finished, cancel_futures=not finished)
+            for process in processes:
+                process.join(timeout=5)
+        # Wait for the pool's own threads even after an early end: with the workers dead this is
+        # quick, and an executor left running races Python's exit (a traceback at shutdown).
+        pool.shutdown(wait=True, cancel_futures=not finished)
 
 
 def run_parallel(

@@ -46,10 +46,9 @@ def _tables(renderable: Any) -> Iterator[Any]:
 
 
 def _plain(cell: Any) -> str:
+    """A cell's text: report strings are plain (user data is never read as markup)."""
     if isinstance(cell, Text):
         return cell.plain
-    if isinstance(cell, str):
-        return Text.from_markup(cell).plain
     return str(cell)
 
 
@@ -67,7 +66,10 @@ class _FoldingConsole:
     def __init__(self, file: IO[str] | None = None) -> None:
         target = file or sys.stdout
         terminal = target.isatty()
-        self.console = PipeConsole(file=target, width=None if terminal else FULL_WIDTH)
+        # markup and emoji codes off: ids, names and reasons print exactly as they are
+        self.console = PipeConsole(
+            file=target, width=None if terminal else FULL_WIDTH, markup=False, emoji=False
+        )
 
     def print(self, *objects: Any, **options: Any) -> None:
         for renderable in objects:
@@ -562,11 +564,13 @@ def print_explanation(story: dict[str, Any], console: Printer) -> None:
         terms.append(f"needed by {spec['needed_by']}")
     if spec["require_language"]:
         terms.append(f"language {spec['require_language']}")
-    console.print(f"[bold]{spec['id']}[/bold]: " + ", ".join(terms), highlight=False)
+    console.print(Text.assemble((spec["id"], "bold"), ": " + ", ".join(terms)), highlight=False)
     console.print(
-        f"Allocated {spec['allocated']} of {spec['quantity']} in the {story['plan']['strategy']} "
-        f"plan (weighted gap {story['plan']['weighted_gap']:g}); "
-        + (f"[bold red]{spec['gap']} short[/bold red]" if spec["gap"] else "[green]filled[/green]"),
+        Text.assemble(
+            f"Allocated {spec['allocated']} of {spec['quantity']} in the "
+            f"{story['plan']['strategy']} plan (weighted gap {story['plan']['weighted_gap']:g}); ",
+            (f"{spec['gap']} short", "bold red") if spec["gap"] else ("filled", "green"),
+        ),
         highlight=False,
     )
     table = Table(title="Eligible pledges", title_justify="left")

@@ -185,7 +185,10 @@ class VariantSet:
         if unknown:
             known = ", ".join(sorted(self.variants)) or "none"
             raise InputError(
-                [Problem(label, f"unknown variant {name!r} (known: {known})") for name in unknown],
+                [
+                    Problem(label, f"unknown variant {name!r} in {self.source} (known: {known})")
+                    for name in unknown
+                ],
                 self.source,
             )
         found: list[Located] = []
@@ -195,16 +198,21 @@ class VariantSet:
         return found
 
     def _lineage(self, name: str) -> list[str]:
-        """The variants whose changes make up ``name``: its parents' lineages in order, then itself
-        (iterative: an extends chain may be long)."""
+        """The variants whose changes make up ``name``: its parents' lineages in order, then itself,
+        each variant once however often it is reached (a diamond of extends applies its common
+        ancestor once). Iterative: an extends chain may be long."""
         order: list[str] = []
+        seen: set[str] = {name}
         stack: list[tuple[str, int]] = [(name, 0)]
         while stack:
             current, position = stack.pop()
             parents = self.variants[current].extends
             if position < len(parents):
                 stack.append((current, position + 1))
-                stack.append((parents[position], 0))
+                parent = parents[position]
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append((parent, 0))
             else:
                 order.append(current)
         return order

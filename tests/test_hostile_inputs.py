@@ -264,6 +264,12 @@ HOSTILE_FILES = {
         "more than 4,300 digits",
     ),
     "utf16.yaml": ("name: x\n".encode("utf-16"), "not UTF-8 text"),
+    "self-alias.yaml": (
+        "name: x\na: &a [1, *a]\n",
+        "the alias *a refers to a value that contains it",
+    ),
+    "binary-tag.yaml": ("name: !!binary aGVsbG8=\n", "the YAML tag !!binary is not allowed here"),
+    "control-character.yaml": ("name: x\nstart: \x06\n", "not allowed"),
     "list.yaml": ("- a\n- b\n", "expected a mapping at the top level"),
     "empty.yaml": ("", "the file is empty"),
 }
@@ -295,6 +301,45 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(folder: Path) -
     assert done.seconds < 2
 
 
+def test_a_diamond_of_extends_applies_each_variant_once(folder: Path) -> None:
+    # f24 extends f23 twice, f23 extends f22 twice…: 2**24 paths, 25 variants
+    variants = [{"name": "f0", "changes": [{"scale": {"donations[KOR-UH-2021].quantity": 0.5}}]}]
+    variants += [{"name": f"f{i}", "extends": [f"f{i - 1}", f"f{i - 1}"]} for i in range(1, 25)]
+    (folder / "v.yaml").write_text(yaml.safe_dump({"variants": variants}))
+    done = run(folder, ["whatif", SCENARIO, "-f", "v.yaml", "-v", "f24", "--json"])
+    assert done.exit_code == 0, done.output
+    assert done.seconds < 10
+    changes = json.loads(done.output)["changes"]
+    assert changes == [{"scale": {"donations[KOR-UH-2021].quantity": 0.5}}]  # once, not 2**24
+
+
+def test_markup_and_emoji_codes_in_user_text_print_as_they_are(folder: Path) -> None:
+    text = (
+        (folder / SCENARIO)
+        .read_text()
+        .replace("name: seoul-2021", "name: '[/] [bold]x :smile:'", 1)
+    )
+    (folder / "s.yaml").write_text(text)
+    solved = run(folder, ["solve", "s.yaml", "-o", "a.json"])
+    assert solved.exit_code == 0, solved.output
+    assert run(folder, ["solve", SCENARIO, "-o", "b.json"]).exit_code == 0
+    done = run(folder, ["diff", "a.json", "b.json"])
+    assert done.exit_code == 0, done.output
+    assert "[/] [bold]x :smile:" in done.output
+    explained = run(folder, ["explain", "s.yaml", "--requirement", "[/]"])
+    check_invariants(explained, inputs=["s.yaml"])
+    assert explained.exit_code == 2 and "[/]" in explained.output
+
+
+def test_options_of_another_batch_mode_are_refused(folder: Path) -> None:
+    (folder / "spec.yaml").write_text(f"scenarios: [{SCENARIO}]\nstrategies: [greedy]\n")
+    done = run(folder, ["batch", "spec.yaml", "-o", "runs.db", "--csv", "x.csv"])
+    assert done.exit_code == 2 and "--csv: is not an option of a batch run" in done.text
+    assert not (folder / "runs.db").exists()
+    done = run(folder, ["batch", "export", "runs.db", "--csv", "x.csv", "--workers", "2"])
+    assert done.exit_code == 2 and "--workers: is not an option of `batch export`" in done.text
+
+
 def test_an_extends_chain_thousands_deep_is_read_without_recursion(folder: Path) -> None:
     names = [f"v{i}" for i in range(5000)]
     variants = [
@@ -322,6 +367,8 @@ def test_an_extends_chain_thousands_deep_is_read_without_recursion(folder: Path)
         (lambda r: r["donations"][0].update(items=[1]), "donations[0].items"),
         (lambda r: r.pop("trainings"), "missing required key 'trainings'"),
         (lambda r: r.update(cost=float("nan")), "cost"),
+        (lambda r: r.update(format_version=99), "result format version 99"),
+        (lambda r: r.update(stages="fast"), "stages: input should be a valid list"),
     ],
 )
 def test_result_files_of_the_wrong_shape_are_refused(folder: Path, edit, message: str) -> None:  # type: ignore[no-untyped-def]

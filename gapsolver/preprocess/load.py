@@ -182,6 +182,13 @@ def _read_text(path: str | Path, source: str) -> str:
         raise InputError([Problem("", f"not UTF-8 text ({error.reason})", line)], source) from None
 
 
+_CORE_TAGS = {
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")
+}
+"""Explicit tags a file may use: YAML's core schema (no binary, sets, ordered maps or timestamps,
+which no gapsolver field holds)."""
+
+
 def _scan_yaml(text: str, source: str) -> None:
     """Walk the YAML event stream (no values are built) and refuse, with the line, what would make
     reading the document costly or ambiguous: nesting deeper than MAX_DEPTH, more than MAX_NODES
@@ -208,7 +215,15 @@ def _scan_yaml(text: str, source: str) -> None:
                     raise refuse(
                         event, "a mapping key must be plain text, not a list, mapping or alias"
                     )
+                tag = getattr(event, "tag", None)
+                if tag not in (None, "!") and tag not in _CORE_TAGS:
+                    shown = tag.replace("tag:yaml.org,2002:", "!!")
+                    raise refuse(event, f"the YAML tag {shown} is not allowed here")
                 if isinstance(event, yaml.AliasEvent):
+                    if any(frame[2] == event.anchor for frame in frames):
+                        raise refuse(
+                            event, f"the alias *{event.anchor} refers to a value that contains it"
+                        )
                     total += sizes.get(event.anchor or "", 1)
                 else:
                     total += 1
