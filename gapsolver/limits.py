@@ -14,7 +14,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 """Largest file read (20 MiB; a scenario of 10,000 pledges and 3,000 requirements is about 2 MB)."""
 MAX_DEPTH = 64
 """Deepest nesting of lists and mappings in a file (a scenario needs 5)."""
-MAX_NODES = 1_000_000
+MAX_NODES = 500_000
 """Most values in a file, counting each alias as the values it stands for (so an alias bomb is
 refused while it is read, before it expands)."""
 

@@ -65,3 +65,16 @@ def test_minimal_example_solves_as_documented() -> None:
     data = yaml.safe_load(example.group(1))
     result = solve_scenario(scenario_from_data(data))
     assert result.weighted_gap == 100
+
+
+def test_every_limit_is_documented_with_its_value() -> None:
+    from gapsolver import limits
+
+    text = (DOCS / "limits.md").read_text()
+    for name in dir(limits):
+        if name.isupper():
+            assert f"`{name}`" in text, f"{name} missing from docs/limits.md"
+    assert "| `MAX_QUANTITY` | 1,000,000 |" in text and limits.MAX_QUANTITY == 1_000_000
+    assert "| `MAX_NODES` | 500,000 |" in text and limits.MAX_NODES == 500_000
+    assert "| `MAX_RUNS` | 100,000 |" in text and limits.MAX_RUNS == 100_000
+    assert f"| `MAX_FILE_BYTES` | {limits.MAX_FILE_BYTES // 2**20} MiB |" in text

@@ -257,7 +257,7 @@ HOSTILE_FILES = {
     "alias-bomb.yaml": (
         "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
         + "".join(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 10)),
-        "more than 1,000,000 values",
+        "more than 500,000 values",
     ),
     "huge-int.yaml": (
         "name: x\nstart: 2022-01-01\nq: " + "9" * 5000 + "\n",

@@ -49,10 +49,7 @@ class Document:
     @property
     def lines(self) -> dict[PathKey, int]:
         if self._lines is None:
-            self._lines = {}
-            root = _compose(self.text) if self.text is not None else None
-            if root is not None:
-                _index_lines(root, (), self._lines, [])
+            self._lines = _index_lines(self.text, [])[0] if self.text is not None else {}
         return self._lines
 
     def line_of(self, path: PathKey) -> int | None:
@@ -97,38 +94,71 @@ _Yaml12Loader.add_implicit_resolver(
 )
 
 
-def _compose(text: str) -> yaml.Node | None:
+class _Frame:
+    """An open list or mapping while indexing lines: its path (None inside a repeated key, which is
+    not indexed), and for a mapping the key awaited or just read."""
+
+    __slots__ = ("expect_key", "index", "is_map", "key", "path", "seen")
+
+    def __init__(self, path: PathKey | None, is_map: bool) -> None:
+        self.path = path
+        self.is_map = is_map
+        self.index = 0
+        self.expect_key = True
+        self.key: str | None = None
+        self.seen: dict[str, int] = {}
+
+
+def _index_lines(text: str, repeated: list[Problem]) -> tuple[dict[PathKey, int], list[Problem]]:
+    """The 1-based line where every path of the document starts (a mapping entry at its key; a
+    value given by an alias at the alias), read off the YAML event stream — no values are built —
+    and the repeated mapping keys (JSON is read the same way). Empty if the text is not YAML."""
+    lines: dict[PathKey, int] = {}
+    stack: list[_Frame] = []
     try:
-        return yaml.compose(text, Loader=_Yaml12Loader)
-    except yaml.YAMLError:
-        return None  # valid JSON that YAML cannot compose: no line numbers
-
-
-def _index_lines(
-    node: yaml.Node, path: PathKey, lines: dict[PathKey, int], repeated: list[Problem]
-) -> None:
-    """Record the 1-based line of every path under ``node``; collect repeated mapping keys."""
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                repeated.append(
-                    Problem(
-                        format_path((*path, key)),
-                        f"duplicate key {key!r} (first at line {seen[key]})",
-                        line,
-                    )
-                )
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            if isinstance(event, yaml.CollectionEndEvent):
+                stack.pop()
                 continue
-            seen[key] = line
-            lines[(*path, key)] = line
-            _index_lines(value_node, (*path, key), lines, repeated)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _index_lines(item, (*path, index), lines, repeated)
+            if not isinstance(event, yaml.ScalarEvent | yaml.AliasEvent | yaml.CollectionStartEvent):
+                continue
+            line = event.start_mark.line + 1
+            path: PathKey | None = ()
+            if stack:
+                top = stack[-1]
+                if top.is_map and top.expect_key:
+                    top.expect_key = False
+                    key = str(getattr(event, "value", "?"))
+                    top.key = key
+                    if top.path is not None:
+                        if key in top.seen:
+                            repeated.append(
+                                Problem(
+                                    format_path((*top.path, key)),
+                                    f"duplicate key {key!r} (first at line {top.seen[key]})",
+                                    line,
+                                )
+                            )
+                            top.key = None  # its value is not indexed
+                        else:
+                            top.seen[key] = line
+                            lines[(*top.path, key)] = line
+                    if isinstance(event, yaml.CollectionStartEvent):
+                        stack.append(_Frame(None, isinstance(event, yaml.MappingStartEvent)))
+                    continue
+                if top.is_map:
+                    top.expect_key = True
+                    path = None if top.path is None or top.key is None else (*top.path, top.key)
+                else:
+                    path = None if top.path is None else (*top.path, top.index)
+                    top.index += 1
+            if path is not None:
+                lines.setdefault(path, line)
+            if isinstance(event, yaml.CollectionStartEvent):
+                stack.append(_Frame(path, isinstance(event, yaml.MappingStartEvent)))
+    except yaml.YAMLError:
+        return {}, repeated  # valid JSON that YAML cannot read: no line numbers
+    return lines, repeated
 
 
 def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -309,10 +339,7 @@ def read_document(path: str | Path) -> Document:
 
     doc = Document(data=data, source=source, text=text)
     if repeated_key:  # rare: locate every repeat with its path
-        root = _compose(text)
-        if root is not None:
-            doc._lines = {}
-            _index_lines(root, (), doc._lines, doc.problems)
+        doc._lines, _ = _index_lines(text, doc.problems)
     if data is None:
         doc.problems.append(Problem("", "the file is empty"))
     elif not isinstance(data, Mapping):
