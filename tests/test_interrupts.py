@@ -31,6 +31,33 @@ def slow_scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` now (workers, solver children, CBC)."""
+    table = subprocess.run(["ps", "-eo", "pid=,ppid="], capture_output=True, text=True).stdout
+    children: dict[int, list[int]] = {}
+    for line in table.splitlines():
+        child, parent = (int(field) for field in line.split())
+        children.setdefault(parent, []).append(child)
+    found, stack = set(), [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.add(child)
+            stack.append(child)
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    alive = set()
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                if stat.read().split(")")[-1].split()[0] != "Z":
+                    alive.add(pid)
+        except OSError:
+            pass
+    return alive
+
+
 def _survivors(marker: str) -> list[str]:
     """Processes whose command line mentions ``marker`` (a test's private folder)."""
     found = subprocess.run(["ps", "-eo", "pid=,args="], capture_output=True, text=True).stdout
@@ -53,6 +80,7 @@ def _interrupt(
     )
     time.sleep(after)
     assert process.poll() is None, "the command ended before it could be interrupted"
+    children = _descendants(process.pid)
     began = time.perf_counter()
     if sig == signal.SIGINT:
         os.killpg(process.pid, sig)  # as a terminal's Ctrl-C does
@@ -60,7 +88,10 @@ def _interrupt(
         os.kill(process.pid, sig)
     _, err = process.communicate(timeout=30)
     stopped = time.perf_counter() - began
-    time.sleep(0.3)
+    deadline = time.perf_counter() + 3
+    while _alive(children) and time.perf_counter() < deadline:
+        time.sleep(0.1)
+    assert not _alive(children), f"left running: {_alive(children)}"
     assert not _survivors(str(folder)), _survivors(str(folder))
     assert not list(scratch.iterdir()), list(scratch.iterdir())
     return process.returncode, err, stopped
