@@ -518,7 +518,14 @@ WorkersOption = Annotated[
 
 
 def _workers(requested: int | None) -> int:
-    return requested or os.cpu_count() or 1
+    """The worker processes to use: as asked, at most one per core (more would only share the
+    cores and multiply the memory), by default one per core."""
+    cores = os.cpu_count() or 1
+    if requested is not None and requested > cores:
+        raise InputError(
+            [Problem("--workers", f"at most {cores}, the cores of this machine (got {requested})")]
+        )
+    return requested or cores
 
 
 @app.command()
@@ -560,6 +567,7 @@ def robust(
     _check_outputs(
         [_output("--png", png, guard.PNG), _output("--output", output, guard.JSON)], [scenario]
     )
+    worker_count = _workers(workers)
     loaded, warnings = load_scenario(scenario)
     _print_warnings(warnings, str(scenario))
     columns = (
@@ -575,7 +583,7 @@ def robust(
             samples,
             seed,
             SolveOptions(solver=solver.value),
-            workers=_workers(workers),
+            workers=worker_count,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     if png is not None:
@@ -691,12 +699,13 @@ def batch(
     )
 
     _check_outputs([Output("--output", output, guard.DATABASE)], [first])
+    worker_count = _workers(workers)
     plan = batches.plan_tasks(first)
     _check_outputs([Output("--output", output, guard.DATABASE)], plan.files)
     executor = (
         batches.dask_executor(dask_scheduler)
         if dask_scheduler
-        else batches.local_executor(_workers(workers))
+        else batches.local_executor(worker_count)
     )
     columns = (
         TextColumn("{task.description}"),
@@ -843,8 +852,11 @@ def graph(
         ),
     ] = None,
     workers: Annotated[
-        int, typer.Option(min=1, max=MAX_WORKERS, help="Worker processes for --critical.")
-    ] = 2,
+        int | None,
+        typer.Option(
+            min=1, max=MAX_WORKERS, help="Worker processes for --critical (default: the cores)."
+        ),
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """The partnership graph: export it (with a plan), or find what the plan depends on (--critical)."""
@@ -861,6 +873,7 @@ def graph(
         [_output("--export", export, guard.GRAPH), _output("--output", output, guard.JSON)],
         inputs,
     )
+    worker_count = _workers(workers)
     loaded, warnings = load_scenario(scenario)
     _print_warnings(warnings, str(scenario))
     out = printer(fmt.value)
@@ -917,7 +930,7 @@ def graph(
             def advance(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            report = dependence(loaded, workers=workers, progress=advance)
+            report = dependence(loaded, workers=worker_count, progress=advance)
         analysis |= report.to_dict()
     if output is not None and analysis:
         from gapsolver.postprocess.write import write_json_atomic

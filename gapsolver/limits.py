@@ -35,6 +35,10 @@ MAX_SCALE = 1e6
 MAX_ID_LENGTH = 200
 """Longest id."""
 
+MAX_PAIRS = 3_000_000
+"""Most eligible pledge–requirement pairs in a model (columns of the MILP); counted before the model
+is built. A scenario of 10,000 pledges and 3,000 requirement lines has about 2 million."""
+
 MAX_SAMPLES = 100_000
 """Most reliability samples (``robust --samples``, a batch's ``robustness.samples``)."""
 MAX_SEED = 2**63 - 1
@@ -46,6 +50,7 @@ MAX_SWEEP_VALUE = 1e15
 MAX_RUNS = 100_000
 """Most runs one batch may plan (scenarios × cases × strategies × samples)."""
 MAX_WORKERS = 256
-"""Most worker processes."""
+"""Most worker processes; a command also refuses more than the machine's cores (each worker holds
+its own copy of the scenario and solver: more would only share the cores and multiply the memory)."""
 MAX_TIME_LIMIT = 1e7
 """Longest time limit, seconds (about 115 days)."""

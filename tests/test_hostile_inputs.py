@@ -5,6 +5,7 @@ located in the file that holds the problem, quickly, and with nothing changed on
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -388,3 +389,50 @@ def test_result_files_of_the_wrong_shape_are_refused(folder: Path, edit, message
             names=["bad.json"],
         )
         assert done.exit_code == 2 and message in done.text, done.output
+
+
+# --------------------------------------------------------------------------------------------------
+# Models and machines
+
+
+def test_a_model_too_large_for_the_machine_is_refused_while_its_pairs_are_counted(
+    folder: Path,
+) -> None:
+    # one capability, 2,000 pledges × 1,600 requirements: 3.2 million eligible pairs
+    data = {
+        "name": "dense",
+        "start": "2022-01-01",
+        "capabilities": [{"id": "inf", "name": "Infantry", "personnel": 850}],
+        "member_states": [{"id": "AAA", "name": "A"}, {"id": "HHH", "name": "H"}],
+        "missions": [{"id": "M", "name": "M", "host": "HHH"}],
+        "requirements": [
+            {"id": f"R{i}", "mission": "M", "capability": "inf", "quantity": 1} for i in range(1600)
+        ],
+        "pledges": [
+            {
+                "id": f"P{i}",
+                "state": "AAA",
+                "capability": "inf",
+                "quantity": 1,
+                "readiness": "level1",
+            }
+            for i in range(2000)
+        ],
+    }
+    (folder / "dense.yaml").write_text(yaml.safe_dump(data))
+    done = run(folder, ["solve", "dense.yaml", "-o", "out.json"])
+    check_invariants(done, inputs=["dense.yaml"], outputs=["out.json"])
+    assert (
+        done.exit_code == 2 and "more than 3,000,000 eligible pledge–requirement pairs" in done.text
+    )
+    assert done.seconds < 10
+
+
+def test_more_workers_than_cores_are_refused_before_any_work(folder: Path) -> None:
+    cores = os.cpu_count() or 1
+    for command in (
+        ["robust", SCENARIO, "--samples", "4", "--workers", str(cores + 1)],
+        ["graph", SCENARIO, "--critical", "--workers", str(cores + 1)],
+    ):
+        done = run(folder, command)
+        assert done.exit_code == 2 and f"--workers: at most {cores}" in done.text, done.output

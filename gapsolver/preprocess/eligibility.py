@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gapsolver.exceptions import InputError, Problem
+from gapsolver.limits import MAX_PAIRS
 from gapsolver.preprocess.encode import NONE, BoolArray, Encoded, IntArray
 
 RuleFunction = Callable[[Encoded, IntArray, IntArray], BoolArray]
@@ -130,21 +132,43 @@ def failed_rules(enc: Encoded, o: int, r: int) -> list[str]:
     return [rule.name for rule in RULES if not bool(rule.test(enc, oo, rr)[0])]
 
 
+CHUNK_CELLS = 4_000_000
+"""Most option–requirement cells tested at once (bounds the memory of a large capability block)."""
+
+
 def eligible_pairs(enc: Encoded) -> tuple[IntArray, IntArray]:
     """All eligible (option, requirement) pairs, sorted by option then requirement.
 
-    Computed per capability block (pairs across capabilities never pass the capability rule), so memory
-    grows with the largest block rather than with options × requirements.
+    Computed per capability block (pairs across capabilities never pass the capability rule), and
+    within a block in slices of at most CHUNK_CELLS cells, so memory grows with the pairs found, not
+    with options × requirements. More than MAX_PAIRS eligible pairs is refused (InputError) as soon
+    as they are counted.
     """
     option_capability = enc.option_capability
     found_o: list[IntArray] = []
     found_r: list[IntArray] = []
+    total = 0
     for capability in np.intersect1d(option_capability, enc.req_capability):
         options = np.flatnonzero(option_capability == capability)
         requirements = np.flatnonzero(enc.req_capability == capability)
-        rows, cols = np.nonzero(eligible(enc, options[:, None], requirements[None, :]))
-        found_o.append(options[rows])
-        found_r.append(requirements[cols])
+        step = max(1, CHUNK_CELLS // max(1, requirements.size))
+        for begin in range(0, options.size, step):
+            some = options[begin : begin + step]
+            rows, cols = np.nonzero(eligible(enc, some[:, None], requirements[None, :]))
+            total += rows.size
+            if total > MAX_PAIRS:
+                raise InputError(
+                    [
+                        Problem(
+                            "",
+                            f"more than {MAX_PAIRS:,} eligible pledge–requirement pairs (at least "
+                            f"{total:,}); gapsolver builds models of up to {MAX_PAIRS:,} "
+                            "(split the scenario, or narrow pledges with caveats)",
+                        )
+                    ]
+                )
+            found_o.append(some[rows])
+            found_r.append(requirements[cols])
     if not found_o:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     o = np.concatenate(found_o)

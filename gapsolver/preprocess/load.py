@@ -120,7 +120,9 @@ def _index_lines(text: str, repeated: list[Problem]) -> tuple[dict[PathKey, int]
             if isinstance(event, yaml.CollectionEndEvent):
                 stack.pop()
                 continue
-            if not isinstance(event, yaml.ScalarEvent | yaml.AliasEvent | yaml.CollectionStartEvent):
+            if not isinstance(
+                event, yaml.ScalarEvent | yaml.AliasEvent | yaml.CollectionStartEvent
+            ):
                 continue
             line = event.start_mark.line + 1
             path: PathKey | None = ()
