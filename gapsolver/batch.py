@@ -38,6 +38,7 @@ from gapsolver.exceptions import GapsolverError, InputError, OutputError, Proble
 from gapsolver.limits import (
     MAX_RUNS,
     MAX_SAMPLES,
+    MAX_SCENARIO_FILES,
     MAX_SEED,
     MAX_SWEEP_POINTS,
     MAX_SWEEP_VALUE,
@@ -286,6 +287,14 @@ def plan_tasks(spec_path: str | Path) -> BatchPlan:
         doc.problem(("scenarios", index), f"no file matches {spec.scenarios[index]!r}")
         for index in unmatched
     ]
+    if len(files) > MAX_SCENARIO_FILES:
+        problems.append(
+            doc.problem(
+                ("scenarios",),
+                f"{len(files):,} scenario files; a batch reads at most {MAX_SCENARIO_FILES:,}",
+            )
+        )
+        files = []
     scenarios: list[tuple[Path, str, Scenario]] = []
     for file in files:
         read.append(file)

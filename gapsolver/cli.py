@@ -26,7 +26,13 @@ from rich.markup import escape
 
 from gapsolver.console import PipeConsole
 from gapsolver.exceptions import GapsolverError, InputError, Interrupted, Problem
-from gapsolver.limits import MAX_SAMPLES, MAX_SEED, MAX_TIME_LIMIT, MAX_WORKERS
+from gapsolver.limits import (
+    MAX_SAMPLES,
+    MAX_SCENARIO_FILES,
+    MAX_SEED,
+    MAX_TIME_LIMIT,
+    MAX_WORKERS,
+)
 from gapsolver.postprocess import guard
 from gapsolver.postprocess.guard import Output
 
@@ -433,6 +439,15 @@ def _scenario_files(patterns: list[str]) -> list[Path]:
     found, unmatched = expand_patterns(patterns)
     if unmatched:
         raise InputError([Problem(patterns[index], "no file matches") for index in unmatched])
+    if len(found) > MAX_SCENARIO_FILES:
+        raise InputError(
+            [
+                Problem(
+                    "",
+                    f"{len(found):,} scenario files; compare reads at most {MAX_SCENARIO_FILES:,}",
+                )
+            ]
+        )
     return found
 
 

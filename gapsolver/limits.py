@@ -47,6 +47,8 @@ MAX_SWEEP_POINTS = 10_000
 """Most values one sweep may take."""
 MAX_SWEEP_VALUE = 1e15
 """Largest magnitude of a sweep value or range bound."""
+MAX_SCENARIO_FILES = 1_000
+"""Most scenario files one batch or comparison reads (globs are counted before any file is read)."""
 MAX_RUNS = 100_000
 """Most runs one batch may plan (scenarios × cases × strategies × samples)."""
 MAX_WORKERS = 256
