@@ -300,7 +300,13 @@ def plan_tasks(spec_path: str | Path) -> BatchPlan:
         read.append(file)
         try:
             scenario, _ = load_scenario(file)
-            scenarios.append((file, _sha256(file.read_bytes()), scenario))
+            try:
+                digest = _sha256(file.read_bytes())
+            except OSError as error:  # gone or unreadable since it was read
+                raise InputError(
+                    [Problem("", f"cannot read: {error.strerror}")], str(file)
+                ) from None
+            scenarios.append((file, digest, scenario))
         except InputError as error:
             problems += [
                 Problem(p.path, p.message, p.line, p.source or error.source or str(file))

@@ -13,8 +13,8 @@ from gapsolver.exceptions import InputError, Problem
 from gapsolver.limits import MAX_MONEY, MAX_QUANTITY
 from gapsolver.result import RESULT_FORMAT_VERSION
 
-MAX_FIGURE = MAX_MONEY * MAX_QUANTITY
-"""Largest figure a result can hold (a cost of every unit at the dearest price)."""
+MAX_FIGURE = 1e30
+"""Largest figure a result file may hold (the check is that figures are finite numbers)."""
 
 KPIS = ("weighted_gap", "gap_units", "allocated_units", "cost", "women_share", "suitability")
 

@@ -392,15 +392,22 @@ def requirement_reasons(
                 [(_move_blockers(slack, k, o, r), k) for k in takers for o in options]
             )
             taken: dict[int, int] = defaultdict(int)
+            taker_blockers: dict[int, set[str]] = {}
             for k in takers:
-                taken[int(model.pair_requirement[k])] += int(slack.x[k])
+                other = int(model.pair_requirement[k])
+                taken[other] += int(slack.x[k])
+                found, _ = _best([(_move_blockers(slack, k, o, r), o) for o in options])
+                kinds = {_BLOCKER_REASON[b] for b in found}
+                if other not in taker_blockers or len(kinds) < len(taker_blockers[other]):
+                    taker_blockers[other] = kinds
             entries.add(
                 "capacity_used_elsewhere",
                 base
                 | {
                     "units_elsewhere": elsewhere,
                     "taken_by": [
-                        _requirement_row(enc, other) | {"units": units}
+                        _requirement_row(enc, other)
+                        | {"units": units, "other_blockers": sorted(taker_blockers[other])}
                         for other, units in sorted(
                             taken.items(), key=lambda item: -enc.req_weight[item[0]]
                         )
@@ -505,14 +512,14 @@ def _counterfactual(
         left = units
         takers = sorted(
             (
-                len(entry["other_blockers"]),
+                len(taker["other_blockers"]),
                 _weight(enc, taker["requirement"]),
                 taker["requirement"],
                 taker["units"],
             )
             for entry in pledges
             for taker in entry["taken_by"]
-        )  # unblocked pledges first, then the lowest-priority takers
+        )  # takers whose unit could move here unblocked first, then the lowest-priority ones
         for _, _, requirement, taken in takers:
             take = min(left, taken)
             reduce[requirement] += take

@@ -26,8 +26,9 @@ MAX_DAYS = 36_500
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2199, 12, 31)
 """Every date in a scenario lies in [EARLIEST_DATE, LATEST_DATE]."""
-MAX_MONEY = 1e15
-"""Largest amount of money, USD (a cost per unit, a budget)."""
+MAX_MONEY = 1e12
+"""Largest amount of money, USD (a cost per unit, a budget): a trillion, some 200 times the UN's yearly
+peacekeeping budget, and small enough that the budget row stays within what the solvers accept."""
 MAX_WEIGHT = 1e9
 """Largest objective weight (priority weights, suitability weights)."""
 MAX_SCALE = 1e6

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import copy
+import os
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from gapsolver import SolveOptions, scenario_from_data, solve_scenario
 from gapsolver.result import Result
 from gapsolver.schema import Scenario
+
+# Property tests draw the same examples on every run, so a result never depends on luck (an example
+# found by chance would make CI flaky). HYPOTHESIS_PROFILE=explore draws new ones, to hunt for bugs.
+hypothesis_settings.register_profile("reproducible", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", max_examples=500)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "reproducible"))
 
 SOLVERS = ["highs", "cbc"]
 

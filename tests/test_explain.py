@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import build, pledge, req, run
+from conftest import build, pledge, req, run, scenario_data
 from hypothesis import HealthCheck, given, settings
 from test_optimality import tiny_scenarios
 from typer.testing import CliRunner
@@ -208,7 +208,13 @@ def test_capacity_used_elsewhere_names_the_taker_and_its_priority() -> None:
             "state": "BBB",
             "units_elsewhere": 1,
             "taken_by": [
-                {"requirement": "TOP", "mission": "M2", "priority": "critical", "units": 1}
+                {
+                    "requirement": "TOP",
+                    "mission": "M2",
+                    "priority": "critical",
+                    "units": 1,
+                    "other_blockers": [],
+                }
             ],
             "other_blockers": [],
         }
@@ -360,7 +366,28 @@ def test_a_plan_that_leaves_a_free_eligible_unit_is_not_chosen() -> None:
 # --- every gap covered, counterfactuals close what they claim, on random scenarios ------------------
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_taker_the_cap_keeps_from_giving_up_its_unit_is_not_the_counterfactual() -> None:
+    # P (2 units, cap 1 per mission) serves R1 at M2 and R2 at M1; R0 at M1 is short. Taking R1's
+    # unit does not help (the cap holds BBB at one unit in M1); taking R2's does.
+    data = scenario_data(
+        [
+            req("R0", priority="critical"),
+            req("R1", mission="M2", priority="critical"),
+            req("R2", priority="critical"),
+        ],
+        [pledge("P", quantity=2)],
+    )
+    data["settings"] = {"max_units_per_state_per_mission": 1}
+    scenario = scenario_from_data(data)
+    reason = only_reason(scenario, "R0", "capacity_used_elsewhere")
+    blockers = {t["requirement"]: t["other_blockers"] for t in reason["pledges"][0]["taken_by"]}
+    assert blockers == {"R1": ["max_units_per_state_per_mission"], "R2": []}
+    assert reason["counterfactual"] == [{"remove": {"requirements": ["R2"]}}]
+    after = verify(scenario, "R0", reason["counterfactual"], OPTIONS)
+    assert after["gap"] == 0 and after["weighted_gap"] == 0
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tiny_scenarios())
 def test_every_unfilled_unit_has_a_reason_and_single_cause_counterfactuals_close_it(
     data: dict,

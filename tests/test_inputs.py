@@ -218,3 +218,20 @@ def test_json_duplicate_keys_are_reported_with_path_and_line(tmp_path: Path) -> 
     with pytest.raises(InputError) as caught:
         load_scenario(path)
     assert _messages(caught.value) == ["s.json:4: name: duplicate key 'name' (first at line 2)"]
+
+
+def test_numbers_are_read_by_yaml_1_2_rules(tmp_path: Path) -> None:
+    data = scenario_data([req("R1", quantity=3)], [pledge("P1", quantity=2)])
+    text = yaml.safe_dump(data, sort_keys=False)
+    text = text.replace("quantity: 3", "quantity: 03").replace(
+        "  readiness: level1", "  readiness: level1\n  cost_per_unit: 1e6"
+    )
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    scenario, _ = load_scenario(path)
+    assert scenario.requirements[0].quantity == 3  # decimal, not YAML 1.1 octal
+    assert scenario.pledges[0].cost_per_unit == 1e6  # 1e6 is a number in YAML 1.2
+    path.write_text(text.replace("quantity: 03", "quantity: 1:20"))
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)  # YAML 1.1 would read 1:20 as 80
+    assert "(got '1:20')" in str(caught.value)
