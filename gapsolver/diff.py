@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from gapsolver.exceptions import InputError, Problem
-from gapsolver.limits import MAX_MONEY, MAX_QUANTITY
+from gapsolver.limits import MAX_QUANTITY
 from gapsolver.result import RESULT_FORMAT_VERSION
 
 MAX_FIGURE = 1e30
