@@ -66,7 +66,7 @@ def _parent_death_signal() -> Any:
     return set_signal
 
 
-class TrackedPopen(subprocess.Popen):  # type: ignore[type-arg]
+class TrackedPopen(subprocess.Popen[bytes]):
     """A solver subprocess that dies with its parent and is killed, not left running, when the
     solve that started it is interrupted (see :func:`tracked_subprocesses`)."""
 

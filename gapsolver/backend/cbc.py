@@ -63,7 +63,7 @@ def _tracked_cbc() -> Iterator[None]:
     from pulp.apis import coin_api
 
     saved = coin_api.subprocess
-    coin_api.subprocess = _TrackedSubprocessModule()  # type: ignore[assignment]
+    coin_api.subprocess = _TrackedSubprocessModule()
     try:
         with tracked_subprocesses():
             yield

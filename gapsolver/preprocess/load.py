@@ -130,6 +130,12 @@ _Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Yaml12Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
+def _line(event: yaml.Event) -> int:
+    """The 1-based line an event starts on."""
+    mark = event.start_mark
+    return mark.line + 1 if mark is not None else 0
+
+
 class _Frame:
     """An open list or mapping while indexing lines: its path (None inside a repeated key, which is
     not indexed), and for a mapping the key awaited or just read."""
@@ -160,7 +166,7 @@ def _index_lines(text: str, repeated: list[Problem]) -> tuple[dict[PathKey, int]
                 event, yaml.ScalarEvent | yaml.AliasEvent | yaml.CollectionStartEvent
             ):
                 continue
-            line = event.start_mark.line + 1
+            line = _line(event)
             path: PathKey | None = ()
             if stack:
                 top = stack[-1]
@@ -269,7 +275,7 @@ def _scan_yaml(text: str, source: str) -> None:
     total = 0
 
     def refuse(event: yaml.Event, message: str) -> InputError:
-        return InputError([Problem("", message, event.start_mark.line + 1)], source)
+        return InputError([Problem("", message, _line(event))], source)
 
     def finished_node() -> None:
         if frames and frames[-1][0]:
@@ -369,8 +375,8 @@ def read_document(path: str | Path) -> Document:
             reason = getattr(error, "problem", None) or str(error)
             context = getattr(error, "context", None)
             message = f"YAML syntax error: {reason}" + (f" ({context})" if context else "")
-            line = mark.line + 1 if mark is not None else None
-            raise InputError([Problem("", message, line)], source) from None
+            at = mark.line + 1 if mark is not None else None
+            raise InputError([Problem("", message, at)], source) from None
         except (ValueError, TypeError, OverflowError) as error:
             # a value the YAML reader cannot build (an explicit !!timestamp, a huge integer)
             raise InputError([_value_problem(error, text, "YAML")], source) from None
