@@ -38,7 +38,8 @@ def measure(runs: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         spec = _spec(folder, runs)
-        _, tasks, scenarios = plan_tasks(spec)
+        plan = plan_tasks(spec)
+        tasks, scenarios = plan.tasks, plan.scenarios
         began = time.perf_counter()
         for task in tasks:
             execute(task, scenarios)

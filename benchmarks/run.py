@@ -105,11 +105,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("suites", nargs="*", choices=["scoring", "solve", "solvers"], default=[])
+    parser.add_argument(
+        "suites", nargs="*", metavar="{scoring,solve,solvers}", help="suites to run (default: all)"
+    )
     parser.add_argument("--quick", action="store_true", help="small cases only")
     parser.add_argument("-o", "--output", help="write every figure to this JSON file")
     args = parser.parse_args(argv)
-    suites = args.suites or ["scoring", "solve", "solvers"]
+    known = ["scoring", "solve", "solvers"]
+    unknown = [suite for suite in args.suites if suite not in known]
+    if unknown:  # argparse's choices refuse an empty list on Python 3.11, hence checked here
+        parser.error(f"unknown suite {', '.join(unknown)} (choose from {', '.join(known)})")
+    suites = args.suites or known
     report: dict[str, Any] = {"machine": _machine()}
     print(json.dumps(report["machine"]), flush=True)
     runners = {"scoring": run_scoring, "solve": run_solve, "solvers": run_solvers}
