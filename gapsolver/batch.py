@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from pydantic import Field, StrictInt, model_validator
 
@@ -342,8 +343,7 @@ def plan_tasks(spec_path: str | Path) -> BatchPlan:
                     problems.append(doc.problem(("variants", "names"), p.message))
                 else:
                     problems.append(Problem(p.path, p.message, p.line, p.source or error.source))
-    sweeps = _sweep_cases(spec)
-    cases += sweeps
+    cases += _sweep_cases(spec)
     if not cases:
         problems.append(
             doc.problem((), "nothing to run: include_base is false and no variants or sweeps")
@@ -577,8 +577,6 @@ def open_readonly(path: str | Path) -> sqlite3.Connection:
         raise InputError([Problem("", "no such results database")], source)
     if target.stat().st_size == 0:
         raise InputError([Problem("", "empty file: not a gapsolver results database")], source)
-    from urllib.parse import quote
-
     # While a batch writes, its write-ahead log sits beside the database and readers must see
     # it; otherwise the file is read as immutable (no lock, no journal, no file created).
     live = Path(f"{target}-wal").exists()

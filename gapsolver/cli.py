@@ -14,7 +14,7 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from enum import StrEnum
 from pathlib import Path
@@ -97,6 +97,13 @@ def _quiet_stdout() -> None:
         pass
 
 
+def _interruption(interrupt: KeyboardInterrupt) -> tuple[str, int]:
+    """What stopped the run and its exit code: SIGTERM (143) or Ctrl-C (130)."""
+    if isinstance(interrupt, Interrupted):
+        return "terminated", EXIT_TERMINATED
+    return "interrupted", EXIT_INTERRUPTED
+
+
 @contextmanager
 def _reporting_errors() -> Iterator[None]:
     """Turn errors into a short message and an exit code; a traceback only with --debug. An
@@ -112,13 +119,9 @@ def _reporting_errors() -> Iterator[None]:
         _quiet_stdout()
         raise typer.Exit(EXIT_CLOSED_PIPE) from None
     except KeyboardInterrupt as interrupt:
-        terminated = isinstance(interrupt, Interrupted)
-        stderr.print(
-            "[yellow]terminated[/yellow]" if terminated else "[yellow]interrupted[/yellow]",
-            "(no output written)",
-            highlight=False,
-        )
-        raise typer.Exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED) from None
+        word, code = _interruption(interrupt)
+        stderr.print(f"[yellow]{word}[/yellow] (no output written)", highlight=False)
+        raise typer.Exit(code) from None
     except (typer.Exit, typer.Abort):
         raise
     except Exception as error:
@@ -139,10 +142,6 @@ def _handles_errors(command: Callable[..., None]) -> Callable[..., None]:
             command(*args, **kwargs)
 
     return run
-
-
-def _check_outputs(outputs: Sequence[Output | None], inputs: Sequence[Path | str] = ()) -> None:
-    guard.check_outputs(outputs, inputs)
 
 
 def _output(option: str, path: Path | None, formats: tuple[str, ...]) -> Output | None:
@@ -259,7 +258,7 @@ def solve(
     from gapsolver.report import print_result
     from gapsolver.solve import SolveOptions, solve_scenario
 
-    _check_outputs([_output("--output", output, guard.JSON)], [scenario])
+    guard.check_outputs([_output("--output", output, guard.JSON)], [scenario])
     options = SolveOptions(strategy=strategy.value, solver=solver.value, time_limit=time_limit)
     loaded, warnings = load_scenario(scenario)
     _print_warnings(warnings, str(scenario))
@@ -332,7 +331,7 @@ def explain(
     from gapsolver.report import print_explanation
     from gapsolver.solve import SolveOptions
 
-    _check_outputs([_output("--output", output, guard.JSON)], [scenario])
+    guard.check_outputs([_output("--output", output, guard.JSON)], [scenario])
     loaded, warnings = load_scenario(scenario)
     _print_warnings(warnings, str(scenario))
     options = SolveOptions(strategy=strategy.value, solver=solver.value)
@@ -360,7 +359,7 @@ def shortfall(
     from gapsolver.shortfall import shortfall as shopping_list
     from gapsolver.solve import SolveOptions
 
-    _check_outputs([_output("--output", output, guard.JSON)], [scenario])
+    guard.check_outputs([_output("--output", output, guard.JSON)], [scenario])
     loaded, warnings = load_scenario(scenario)
     _print_warnings(warnings, str(scenario))
     scope = "all" if every_gap else "critical"
@@ -404,7 +403,7 @@ def whatif(
     from gapsolver.variants import Located, apply_changes, read_variants, shortcuts
 
     inputs = [scenario, *([variants_file] if variants_file is not None else [])]
-    _check_outputs([_output("--output", output, guard.JSON)], inputs)
+    guard.check_outputs([_output("--output", output, guard.JSON)], inputs)
     loaded, warnings = load_scenario(scenario)
     _print_warnings(warnings, str(scenario))
     changes: list[Located] = []
@@ -498,7 +497,7 @@ def compare(
             or [Problem("--strategies", "no strategy given")]
         )
     files = _scenario_files(scenarios)
-    _check_outputs([_output("--output", output, (*guard.CSV, *guard.JSON))], files)
+    guard.check_outputs([_output("--output", output, (*guard.CSV, *guard.JSON))], files)
     loaded = []
     problems: list[Problem] = []
     for path in files:
@@ -579,7 +578,7 @@ def robust(
     from gapsolver.robust import robust as run_robust
     from gapsolver.solve import SolveOptions
 
-    _check_outputs(
+    guard.check_outputs(
         [_output("--png", png, guard.PNG), _output("--output", output, guard.JSON)], [scenario]
     )
     worker_count = _workers(workers)
@@ -688,13 +687,13 @@ def batch(
             if len(chosen) != 1:
                 raise InputError([Problem("", "give exactly one of --csv FILE and --parquet FILE")])
             fmt, path, option, formats = chosen[0]
-            _check_outputs([Output(option, path, formats)], [database])
+            guard.check_outputs([Output(option, path, formats)], [database])
             count = batches.export(database, path, fmt, "requirement_gaps" if gaps else "runs")
             stdout.print(f"{count} rows written to {path}", highlight=False, soft_wrap=True)
         else:
             if png is None:
                 raise InputError([Problem("--png", "`gapsolver batch plot` needs --png FILE")])
-            _check_outputs([Output("--png", png, guard.PNG)], [database])
+            guard.check_outputs([Output("--png", png, guard.PNG)], [database])
             batches.plot(database, png)
             stdout.print(f"Plot written to {png}", highlight=False, soft_wrap=True)
         return
@@ -713,10 +712,10 @@ def batch(
         TimeRemainingColumn,
     )
 
-    _check_outputs([Output("--output", output, guard.DATABASE)], [first])
+    guard.check_outputs([Output("--output", output, guard.DATABASE)], [first])
     worker_count = _workers(workers)
     plan = batches.plan_tasks(first)
-    _check_outputs([Output("--output", output, guard.DATABASE)], plan.files)
+    guard.check_outputs([Output("--output", output, guard.DATABASE)], plan.files)
     executor = (
         batches.dask_executor(dask_scheduler)
         if dask_scheduler
@@ -748,14 +747,13 @@ def batch(
         if output.exists():
             with suppress(GapsolverError):
                 stored = len(batches.read_table(output))
+        word, code = _interruption(interrupt)
         stderr.print(
-            f"{'terminated' if isinstance(interrupt, Interrupted) else 'interrupted'}: "
-            f"{stored} runs are stored in {escape(str(output))}; run the same command again to "
-            "finish the rest",
+            f"{word}: {stored} runs are stored in {escape(str(output))}; run the same command "
+            "again to finish the rest",
             highlight=False,
             soft_wrap=True,
         )
-        code = EXIT_TERMINATED if isinstance(interrupt, Interrupted) else EXIT_INTERRUPTED
         raise typer.Exit(code) from None
     finally:
         bar.stop()
@@ -804,7 +802,7 @@ def generate(
     from gapsolver.postprocess.write import write_text_atomic
     from gapsolver.preprocess.load import scenario_from_data
 
-    _check_outputs([Output("--output", output, guard.SCENARIO)])
+    guard.check_outputs([Output("--output", output, guard.SCENARIO)])
     data = generate_scenario(
         states=states, missions=missions, pledges=pledges, requirements=requirements, seed=seed
     )
@@ -884,7 +882,7 @@ def graph(
     if output is not None and not critical and not chains:
         raise InputError([Problem("--output", "writes --critical and --chains; ask for one")])
     inputs = [scenario, *([result] if result is not None else [])]
-    _check_outputs(
+    guard.check_outputs(
         [_output("--export", export, guard.GRAPH), _output("--output", output, guard.JSON)],
         inputs,
     )
@@ -980,7 +978,7 @@ def diff(
     from gapsolver.diff import diff_results, read_results
     from gapsolver.report import print_diff
 
-    _check_outputs([_output("--output", output, guard.JSON)], [result_a, result_b])
+    guard.check_outputs([_output("--output", output, guard.JSON)], [result_a, result_b])
     first, second = read_results([result_a, result_b])
     if first["scenario"] != second["scenario"]:
         stderr.print(
@@ -1013,8 +1011,7 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt as interrupt:  # between commands' own handling (e.g. while importing)
-        terminated = isinstance(interrupt, Interrupted)
-        sys.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
+        sys.exit(_interruption(interrupt)[1])
     except BrokenPipeError:
         _quiet_stdout()
         sys.exit(EXIT_CLOSED_PIPE)

@@ -21,11 +21,10 @@ from rich.text import Text
 from gapsolver.chains import Chain
 from gapsolver.console import PipeConsole
 from gapsolver.dependence import DependenceReport
-from gapsolver.result import Result
+from gapsolver.result import Result, StageReport
 
 _PRIORITY_STYLE = {"critical": "bold red", "high": "yellow", "normal": ""}
 
-FORMATS = ("table", "csv", "markdown")
 FULL_WIDTH = 100_000
 """Console width off a terminal: a table is as wide as its widest row, never cut or wrapped."""
 
@@ -279,7 +278,7 @@ def partnerships_table(result: Result) -> Group:
     return Group(*parts)
 
 
-def stage_text(stage: Any) -> str:
+def stage_text(stage: StageReport) -> str:
     """What one ranked objective's solve proved: optimal (and how), or its best value, bound and
     gap, or that it did not run."""
     if stage.status == "optimal":
@@ -287,9 +286,7 @@ def stage_text(stage: Any) -> str:
         return f"proven optimal{within} ({stage.method})"
     if stage.status == "not_run":
         return "not run (time limit reached first)"
-    parts = [
-        f"not proven ({stage.method})" if stage.method != "stopped" else "not proven (stopped)"
-    ]
+    parts = [f"not proven ({stage.method})"]
     if stage.value is not None:
         parts.append(f"best {stage.value:,.6g}")
     parts.append("no bound" if stage.bound is None else f"bound {stage.bound:,.6g}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import os
 import shutil
 import signal
@@ -49,6 +50,7 @@ def scratch_folder() -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@functools.cache
 def _parent_death_signal() -> Any:
     """A callable that, run in a child between fork and exec, has the kernel kill the child when
     its parent dies (Linux's PR_SET_PDEATHSIG); None elsewhere. Prepared in the parent: nothing

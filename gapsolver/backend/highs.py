@@ -189,8 +189,6 @@ class HighsBackend:
                 np.array(solution.col_dual, dtype=float),
                 np.array(solution.row_dual, dtype=float),
             )
-        bound: float | None = float(info.mip_dual_bound)
-        if bound is not None and not np.isfinite(bound):
-            bound = None  # no bound proven yet
+        bound = float(info.mip_dual_bound)  # ±inf until proven; the solve reads that as no bound
         gap = relative_gap(objective_value, bound)
         return StageOutcome(status, values, objective_value, bound, gap, seconds)

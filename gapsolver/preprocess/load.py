@@ -7,7 +7,9 @@ Stage one of the pipeline. Every problem is collected with its location — the 
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +51,7 @@ class Document:
     @property
     def lines(self) -> dict[PathKey, int]:
         if self._lines is None:
-            self._lines = _index_lines(self.text, [])[0] if self.text is not None else {}
+            self._lines = _index_lines(self.text, []) if self.text is not None else {}
         return self._lines
 
     def line_of(self, path: PathKey) -> int | None:
@@ -151,10 +153,11 @@ class _Frame:
         self.seen: dict[str, int] = {}
 
 
-def _index_lines(text: str, repeated: list[Problem]) -> tuple[dict[PathKey, int], list[Problem]]:
+def _index_lines(text: str, repeated: list[Problem]) -> dict[PathKey, int]:
     """The 1-based line where every path of the document starts (a mapping entry at its key; a
-    value given by an alias at the alias), read off the YAML event stream — no values are built —
-    and the repeated mapping keys (JSON is read the same way). Empty if the text is not YAML."""
+    value given by an alias at the alias), read off the YAML event stream — no values are built;
+    repeated mapping keys are added to ``repeated`` (JSON is read the same way). Empty if the text
+    is not YAML."""
     lines: dict[PathKey, int] = {}
     stack: list[_Frame] = []
     try:
@@ -201,8 +204,8 @@ def _index_lines(text: str, repeated: list[Problem]) -> tuple[dict[PathKey, int]
             if isinstance(event, yaml.CollectionStartEvent):
                 stack.append(_Frame(path, isinstance(event, yaml.MappingStartEvent)))
     except yaml.YAMLError:
-        return {}, repeated  # valid JSON that YAML cannot read: no line numbers
-    return lines, repeated
+        return {}  # valid JSON that YAML cannot read: no line numbers
+    return lines
 
 
 def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -221,8 +224,6 @@ class _JsonRepeats:
 def _read_text(path: str | Path, source: str) -> str:
     """The file's text, refusing before reading anything that is not a regular file of at most
     MAX_FILE_BYTES of UTF-8."""
-    import os
-    import stat
 
     def refuse(message: str) -> InputError:
         return InputError([Problem("", message)], source)
@@ -383,7 +384,7 @@ def read_document(path: str | Path) -> Document:
 
     doc = Document(data=data, source=source, text=text)
     if repeated_key:  # rare: locate every repeat with its path
-        doc._lines, _ = _index_lines(text, doc.problems)
+        doc._lines = _index_lines(text, doc.problems)
     if data is None:
         doc.problems.append(Problem("", "the file is empty"))
     elif not isinstance(data, Mapping):
