@@ -25,7 +25,14 @@ from rich.console import Console
 from rich.markup import escape
 
 from gapsolver.console import PipeConsole
-from gapsolver.exceptions import GapsolverError, InputError, Interrupted, Problem
+from gapsolver.exceptions import (
+    GapsolverError,
+    InputError,
+    Interrupted,
+    Problem,
+    raise_if_stopped,
+    stop_on_signal,
+)
 from gapsolver.limits import (
     MAX_SAMPLES,
     MAX_SCENARIO_FILES,
@@ -99,7 +106,7 @@ def _quiet_stdout() -> None:
 
 def _interruption(interrupt: KeyboardInterrupt) -> tuple[str, int]:
     """What stopped the run and its exit code: SIGTERM (143) or Ctrl-C (130)."""
-    if isinstance(interrupt, Interrupted):
+    if isinstance(interrupt, Interrupted) and interrupt.signal_number == signal.SIGTERM:
         return "terminated", EXIT_TERMINATED
     return "interrupted", EXIT_INTERRUPTED
 
@@ -110,6 +117,7 @@ def _reporting_errors() -> Iterator[None]:
     interrupt says so and exits 130 (SIGINT) or 143 (SIGTERM), having written nothing."""
     try:
         yield
+        raise_if_stopped()  # a signal whose exception was swallowed on the way still stops the run
     except GapsolverError as error:
         if _State.debug:
             traceback.print_exc()
@@ -1000,14 +1008,14 @@ def schema() -> None:
     _write_stdout(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
 
 
-def _terminate(signal_number: int, frame: Any) -> None:
-    """SIGTERM: stop like Ctrl-C (every cleanup runs), and say so with exit 143."""
-    raise Interrupted(signal_number)
-
-
 def main() -> None:
-    """Console entry point: SIGTERM stops a command as cleanly as Ctrl-C does."""
-    signal.signal(signal.SIGTERM, _terminate)
+    """Console entry point: SIGTERM stops a command as cleanly as Ctrl-C does (exit 143, not 130).
+
+    A Ctrl-C that arrives while the command starts with SIGINT ignored (a background job) stays
+    ignored, as the shell asked."""
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, stop_on_signal)
+    signal.signal(signal.SIGTERM, stop_on_signal)
     try:
         app()
     except KeyboardInterrupt as interrupt:  # between commands' own handling (e.g. while importing)

@@ -71,9 +71,31 @@ class OutputError(GapsolverError):
 
 
 class Interrupted(KeyboardInterrupt):
-    """The run was stopped by a signal (SIGTERM; Ctrl-C raises KeyboardInterrupt itself). Derives from
-    KeyboardInterrupt so that everything that stops cleanly on Ctrl-C stops the same way on it."""
+    """The run was stopped by a signal (SIGINT or SIGTERM). Derives from KeyboardInterrupt so that
+    everything that stops cleanly on Ctrl-C stops the same way on SIGTERM."""
 
     def __init__(self, signal_number: int) -> None:
         super().__init__(signal_number)
         self.signal_number = signal_number
+
+
+_stop_signals: list[int] = []
+
+
+def stop_on_signal(signal_number: int, frame: object) -> None:
+    """Signal handler for SIGINT and SIGTERM: remember the signal, then raise :class:`Interrupted`.
+
+    The exception can be lost when the signal lands in code that swallows it (a ``__del__`` run by
+    the garbage collector prints "Exception ignored" and goes on); the record cannot, and
+    :func:`raise_if_stopped` consults it before anything is written or reported as done."""
+    _stop_signals.append(signal_number)
+    code = getattr(frame, "f_code", None)
+    if code is not None and code.co_name == "__del__":
+        return  # it would be swallowed there with a traceback; the next checkpoint raises it
+    raise Interrupted(signal_number)
+
+
+def raise_if_stopped() -> None:
+    """Raise :class:`Interrupted` again if a stop signal arrived, even one whose exception was lost."""
+    if _stop_signals:
+        raise Interrupted(_stop_signals[0])

@@ -20,7 +20,7 @@ from gapsolver.backend import (
     make_backend,
     relative_gap,
 )
-from gapsolver.exceptions import SolverError
+from gapsolver.exceptions import SolverError, raise_if_stopped
 from gapsolver.explain import plan_reasons
 from gapsolver.model import Model, build_model
 from gapsolver.postprocess.extract import (
@@ -349,6 +349,7 @@ def solve_model(
     assert first.values is not None and first.objective is not None
     stages = [first.report(offset=model.primary_offset)]
     values = first.values
+    raise_if_stopped()
     if progress is not None:
         progress(values, list(stages))
 
@@ -465,6 +466,7 @@ def solve_plan(
         status = SolveStatus.feasible  # a plan, not the proven optimum of the whole scenario
     else:
         solver_used, values, stages, solve_timings = run_solver(model, options, start=values)
+        raise_if_stopped()
         timings |= solve_timings
         proven = all(stage.status == StageStatus.optimal.value for stage in stages)
         status = SolveStatus.optimal if proven else SolveStatus.feasible

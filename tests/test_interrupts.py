@@ -163,3 +163,27 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
         process.wait(timeout=60)
         assert process.returncode == 141, err
         assert "Traceback" not in err and "error" not in err, err
+
+
+def test_a_stop_swallowed_on_the_way_still_stops_the_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A signal landing in a ``__del__`` (where Python would swallow the exception with a traceback)
+    is remembered: the write that follows refuses to replace the user's file."""
+    from gapsolver import exceptions
+    from gapsolver.postprocess.write import write_text_atomic
+
+    monkeypatch.setattr(exceptions, "_stop_signals", [])
+    target = tmp_path / "plan.json"
+    target.write_text("the user's plan")
+
+    class Finalised:
+        def __del__(self) -> None:
+            exceptions.stop_on_signal(signal.SIGINT, sys._getframe())
+
+    Finalised()  # collected at once: the handler runs inside __del__ and does not raise there
+    with pytest.raises(exceptions.Interrupted) as stopped:
+        write_text_atomic(target, "a plan from a stopped run")
+    assert stopped.value.signal_number == signal.SIGINT
+    assert target.read_text() == "the user's plan"
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.json"]

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from gapsolver.exceptions import OutputError
+from gapsolver.exceptions import OutputError, raise_if_stopped
 
 
 @contextmanager
@@ -36,6 +36,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     temporary = Path(name)
     try:
         yield temporary
+        raise_if_stopped()  # never let a stopped run replace what the user had
         with open(temporary, "rb+") as written:
             os.fsync(written.fileno())
         mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
