@@ -103,4 +103,5 @@ def golden_file(name: str) -> Path:
 
 
 def dump(data: Any) -> str:
-    return json.dumps(data, indent=1, sort_keys=True) + "\n"
+    """The JSON text compared, with the checkout's folder written as ``<root>``."""
+    return json.dumps(data, indent=1, sort_keys=True).replace(str(ROOT), "<root>") + "\n"
