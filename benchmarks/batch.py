@@ -32,7 +32,7 @@ def _spec(folder: Path, runs: int) -> Path:
 
 
 def measure(runs: int) -> dict[str, Any]:
-    from gapsolver.batch import dask_executor, execute, local_executor, plan_tasks, run_batch
+    from gapsolver.batch.batch import dask_executor, execute, local_executor, plan_tasks, run_batch
 
     figures: dict[str, Any] = {"runs": runs}
     with tempfile.TemporaryDirectory() as temporary:

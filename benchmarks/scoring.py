@@ -17,8 +17,8 @@ import numpy as np
 
 from benchmarks.cases import ScoringCase
 from gapsolver import scenario_from_data
-from gapsolver.preprocess.eligibility import eligible
 from gapsolver.preprocess.encode import Encoded, encode
+from gapsolver.preprocess.rules import eligible
 from gapsolver.preprocess.scoring import score_grid, score_pairs, score_terms
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))

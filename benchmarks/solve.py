@@ -33,12 +33,12 @@ def peak_rss_mb() -> float:
 
 def _run(case: SolveCase, seed: int, solver: str, time_limit: float | None) -> dict[str, Any]:
     from gapsolver import SolveOptions, load_scenario
-    from gapsolver.generate import generate
-    from gapsolver.model import build_model
+    from gapsolver.model.model import build_model
     from gapsolver.preprocess.encode import encode
-    from gapsolver.result import SolveStatus
-    from gapsolver.solve import build_result, run_solver
-    from gapsolver.strategies.greedy import greedy_plan
+    from gapsolver.preprocess.generate import generate
+    from gapsolver.schema.result import SolveStatus
+    from gapsolver.solve.greedy import greedy_plan
+    from gapsolver.solve.pipeline import build_result, run_solver
 
     data = generate(**case.generator_args(seed))  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory() as folder:

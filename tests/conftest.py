@@ -10,8 +10,8 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from gapsolver import SolveOptions, scenario_from_data, solve_scenario
-from gapsolver.result import Result
 from gapsolver.schema import Scenario
+from gapsolver.schema.result import Result
 
 # Property tests draw the same examples on every run, so a result never depends on luck (an example
 # found by chance would make CI flaky). HYPOTHESIS_PROFILE=explore draws new ones, to hunt for bugs.

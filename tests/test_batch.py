@@ -19,7 +19,7 @@ import yaml
 from conftest import pledge, req, scenario_data
 from typer.testing import CliRunner
 
-from gapsolver.batch import (
+from gapsolver.batch.batch import (
     connect,
     local_executor,
     plan_tasks,
@@ -105,17 +105,17 @@ def test_a_variant_equal_to_a_sweep_point_is_its_own_run(tmp_path: Path) -> None
 
 def _failing_without_ccc(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make every solve of a scenario without CCC's pledge fail, as a solver error would."""
-    import gapsolver.solve
+    import gapsolver.solve.pipeline
     from gapsolver.exceptions import SolverError
 
-    solve = gapsolver.solve.solve_scenario
+    solve = gapsolver.solve.pipeline.solve_scenario
 
     def flaky(scenario, options=None):  # type: ignore[no-untyped-def]
         if not any(p.state == "CCC" for p in scenario.pledges):
             raise SolverError("highs failed (simulated)")
         return solve(scenario, options)
 
-    monkeypatch.setattr(gapsolver.solve, "solve_scenario", flaky)
+    monkeypatch.setattr(gapsolver.solve.pipeline, "solve_scenario", flaky)
 
 
 def test_runs_are_stored_failures_isolated_and_a_rerun_skips_them(
@@ -283,7 +283,7 @@ def test_dask_cluster_stores_the_same_results_as_local_workers(tmp_path: Path) -
     distributed = pytest.importorskip("distributed")
     spec = write_study(tmp_path)
     run_batch(spec, tmp_path / "local.db", local_executor(2))
-    from gapsolver.batch import dask_executor
+    from gapsolver.batch.batch import dask_executor
 
     with distributed.LocalCluster(
         n_workers=2,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import build, pledge, req, run
 
-from gapsolver.chains import enabling_chains
+from gapsolver.analysis.chains import enabling_chains
 
 HELI = {"item": "heli", "per_unit": 3}
 

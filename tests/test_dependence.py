@@ -12,8 +12,8 @@ from conftest import pledge, req, scenario_data
 from typer.testing import CliRunner
 
 from gapsolver import scenario_from_data, solve_scenario
+from gapsolver.analysis.dependence import dependence
 from gapsolver.cli import app
-from gapsolver.dependence import dependence
 
 
 def _data() -> dict:

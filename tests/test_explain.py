@@ -13,15 +13,15 @@ from test_optimality import tiny_scenarios
 from typer.testing import CliRunner
 
 from gapsolver import SolveOptions, scenario_from_data
-from gapsolver.cli import app
-from gapsolver.explain import (
+from gapsolver.analysis.explain import (
     REASON_TYPES,
     explain_requirement,
     plan_slack,
     requirement_reasons,
     verify,
 )
-from gapsolver.model import build_model
+from gapsolver.cli import app
+from gapsolver.model.model import build_model
 from gapsolver.preprocess.encode import encode
 from gapsolver.schema import Scenario
 

@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 
 from gapsolver import SolveOptions, load_scenario, scenario_from_data, solve_scenario
 from gapsolver.cli import app
-from gapsolver.generate import UNIT_TYPES, generate
-from gapsolver.model import build_model, violations
+from gapsolver.model.model import build_model, violations
 from gapsolver.preprocess.encode import encode
-from gapsolver.strategies.greedy import greedy_plan
+from gapsolver.preprocess.generate import UNIT_TYPES, generate
+from gapsolver.solve.greedy import greedy_plan
 
 
 def test_same_seed_same_scenario_other_seed_other_scenario() -> None:

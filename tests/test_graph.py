@@ -9,7 +9,7 @@ from conftest import build, pledge, req, run
 from typer.testing import CliRunner
 
 from gapsolver.cli import app
-from gapsolver.graph import (
+from gapsolver.partnerships.graph import (
     donation_links,
     export_graph,
     partnership_graph,

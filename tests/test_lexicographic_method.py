@@ -8,10 +8,10 @@ import pytest
 
 from gapsolver import SolveOptions, scenario_from_data, solve_scenario
 from gapsolver.backend import make_backend
-from gapsolver.generate import generate
-from gapsolver.model import build_model, violations
+from gapsolver.model.model import build_model, violations
 from gapsolver.preprocess.encode import encode
-from gapsolver.solve import GAP_TOLERANCE, certified_reduced_costs
+from gapsolver.preprocess.generate import generate
+from gapsolver.solve.pipeline import GAP_TOLERANCE, certified_reduced_costs
 
 
 def _plain_two_stage(model, solver: str) -> tuple[float, float]:  # type: ignore[no-untyped-def]

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gapsolver import scenario_from_data
-from gapsolver.preprocess.eligibility import RULE_NAMES, eligible_pairs, failed_rules
 from gapsolver.preprocess.encode import encode
+from gapsolver.preprocess.rules import RULE_NAMES, eligible_pairs, failed_rules
 
 STATES = [state["id"] for state in BASE["member_states"]]
 MISSIONS = [mission["id"] for mission in BASE["missions"]]

@@ -8,8 +8,8 @@ import json
 from conftest import build, pledge, req, scenario_data
 from typer.testing import CliRunner
 
+from gapsolver.analysis.robust import robust, sample_scenario
 from gapsolver.cli import app
-from gapsolver.robust import robust, sample_scenario
 
 
 def scenario():

@@ -9,9 +9,9 @@ from conftest import build, pledge, req, scenario_data
 from typer.testing import CliRunner
 
 from gapsolver import SolveOptions, scenario_from_data, solve_scenario
+from gapsolver.analysis.shortfall import shortfall
 from gapsolver.cli import app
 from gapsolver.schema import Scenario
-from gapsolver.shortfall import shortfall
 
 OPTIONS = SolveOptions()
 

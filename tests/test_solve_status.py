@@ -11,7 +11,7 @@ import yaml
 from conftest import build, pledge, req, scenario_data
 from typer.testing import CliRunner
 
-import gapsolver.solve as solve_module
+import gapsolver.solve.pipeline as solve_module
 from gapsolver import SolveOptions, SolverError, solve_scenario
 from gapsolver.backend import StageOutcome, StageStatus, make_backend
 from gapsolver.cli import app
@@ -163,7 +163,7 @@ def test_time_limit_holds_even_when_the_solver_does_not_stop(
 ) -> None:
     import time
 
-    import gapsolver.race as race_module
+    import gapsolver.solve.supervise as race_module
 
     monkeypatch.setattr(race_module, "_GRACE_SECONDS", 0.5)
     monkeypatch.setattr(

@@ -10,11 +10,11 @@ from conftest import build, pledge, req, scenario_data
 from typer.testing import CliRunner
 
 from gapsolver import SolveOptions, solve_scenario
+from gapsolver.analysis.compare import compare
 from gapsolver.cli import app
-from gapsolver.compare import compare
-from gapsolver.model import build_model
+from gapsolver.model.model import build_model
 from gapsolver.preprocess.encode import encode
-from gapsolver.strategies.sequential import mission_order
+from gapsolver.solve.sequential import mission_order
 
 # M1 goes first (its demand weighs more). P1 suits R1 better (rapid) but is also the only pledge for
 # R2 in M2; P2 can serve only R1. Alone, M1 takes P1 and leaves M2 empty; together, P2 → R1, P1 → R2.

@@ -6,7 +6,7 @@ import pytest
 from conftest import build, pledge, req
 
 from gapsolver.exceptions import InputError
-from gapsolver.variants import apply_changes, changes_from_data, read_variants
+from gapsolver.preprocess.variants import apply_changes, changes_from_data, read_variants
 
 DONATION = {
     "id": "D",

@@ -1,4 +1,4 @@
-"""Solver backends: hand a :class:`gapsolver.model.Model` to a MILP solver and read the answer back.
+"""Solver backends: hand a :class:`gapsolver.model.model.Model` to a MILP solver and read the answer back.
 
 Both backends offer the same calls, which is all the lexicographic solve needs: solve with an objective
 (as a MIP, or its LP relaxation with duals), change column or row bounds, and add a row.
@@ -13,7 +13,7 @@ from typing import Protocol
 import numpy as np
 
 from gapsolver.exceptions import SolverError
-from gapsolver.model import Model
+from gapsolver.model.model import Model
 from gapsolver.preprocess.encode import FloatArray, IntArray
 
 

@@ -16,9 +16,9 @@ import pulp
 
 from gapsolver.backend import StageOutcome, StageStatus, relative_gap, relaxation_outcome
 from gapsolver.exceptions import SolverError
-from gapsolver.model import Model
+from gapsolver.model.model import Model
 from gapsolver.preprocess.encode import FloatArray, IntArray
-from gapsolver.scratch import TrackedPopen, scratch_folder, tracked_subprocesses
+from gapsolver.runtime.scratch import TrackedPopen, scratch_folder, tracked_subprocesses
 
 _BOUND = re.compile(r"^(?:Lower bound|Best possible):\s*(-?[\d.eE+-]+)", re.MULTILINE)
 
@@ -47,7 +47,7 @@ def cbc_command(**options: Any) -> pulp.LpSolver_CMD:
 
 class _TrackedSubprocessModule:
     """PuLP's view of the subprocess module while gapsolver runs CBC: the same, except that CBC
-    starts as a :class:`gapsolver.scratch.TrackedPopen` (killed if the solve is interrupted)."""
+    starts as a :class:`gapsolver.runtime.scratch.TrackedPopen` (killed if the solve is interrupted)."""
 
     Popen = TrackedPopen
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from gapsolver.backend import StageOutcome, StageStatus, relative_gap, relaxation_outcome
 from gapsolver.exceptions import SolverError
-from gapsolver.model import Model
+from gapsolver.model.model import Model
 from gapsolver.preprocess.encode import FloatArray, IntArray
 
 _STATUS = {

@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from gapsolver.model import Model
+from gapsolver.model.model import Model
 from gapsolver.preprocess.encode import NONE, FloatArray
-from gapsolver.result import Assignment, DonationUse, RequirementOutcome, TrainingUse
+from gapsolver.schema.result import Assignment, DonationUse, RequirementOutcome, TrainingUse
 
 
 def assignments_from(model: Model, units: np.ndarray) -> list[Assignment]:
@@ -43,7 +43,7 @@ def assignments_from(model: Model, units: np.ndarray) -> list[Assignment]:
 def requirement_outcomes(
     model: Model, units: np.ndarray, reasons: list[list[dict[str, Any]]]
 ) -> list[RequirementOutcome]:
-    """One outcome per requirement, in scenario order, with its reasons (see gapsolver.explain)."""
+    """One outcome per requirement, in scenario order, with its reasons (see gapsolver.analysis.explain)."""
     enc = model.enc
     allocated = np.bincount(
         model.pair_requirement, weights=units[: model.n_pairs], minlength=len(enc.requirement_ids)

@@ -158,8 +158,8 @@ def check_consistency(doc: Document) -> tuple[list[Problem], list[Problem]]:
 def prerequisite_warnings(scenario: Scenario, doc: Document) -> list[Problem]:
     """Conditional pledges that no donation or training in the scenario could ever enable, read off
     the encoding with the eligibility module's own tests (only for a valid scenario)."""
-    from gapsolver.preprocess.eligibility import has_course, has_donor
     from gapsolver.preprocess.encode import encode
+    from gapsolver.preprocess.rules import has_course, has_donor
 
     enc = encode(scenario)
     pledges = np.arange(len(scenario.pledges))

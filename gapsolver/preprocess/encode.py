@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from gapsolver.graph import donation_links, partnership_graph, training_links
+from gapsolver.partnerships.graph import donation_links, partnership_graph, training_links
 from gapsolver.schema import READINESS_ORDER, Readiness, Scenario
 from gapsolver.schema.scenario import GENDER_PARITY_TARGET_2028
 

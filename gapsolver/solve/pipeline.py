@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from gapsolver.analysis.explain import plan_reasons
 from gapsolver.backend import (
     SOLVERS,
     Backend,
@@ -21,8 +22,7 @@ from gapsolver.backend import (
     relative_gap,
 )
 from gapsolver.exceptions import SolverError, raise_if_stopped
-from gapsolver.explain import plan_reasons
-from gapsolver.model import Model, build_model
+from gapsolver.model.model import Model, build_model
 from gapsolver.postprocess.extract import (
     assignments_from,
     donation_uses,
@@ -31,9 +31,9 @@ from gapsolver.postprocess.extract import (
     training_uses,
 )
 from gapsolver.preprocess.encode import encode
-from gapsolver.result import Result, SolveStatus, StageReport
 from gapsolver.schema import Scenario
-from gapsolver.strategies.greedy import greedy_plan
+from gapsolver.schema.result import Result, SolveStatus, StageReport
+from gapsolver.solve.greedy import greedy_plan
 
 STRATEGIES = ("optimal", "greedy", "sequential")
 
@@ -408,11 +408,11 @@ def run_solver(
     """The lexicographic solve as the options ask: a race of both solvers (``auto``), supervised in a
     child process (a time limit), or in this process. Returns the solver that produced the plan too."""
     if options.solver == "auto":
-        from gapsolver.race import race
+        from gapsolver.solve.supervise import race
 
         return race(model, options, start=start)
     if options.time_limit is not None:
-        from gapsolver.race import supervised
+        from gapsolver.solve.supervise import supervised
 
         return (options.solver, *supervised(model, options, start=start))
     return (options.solver, *solve_model(model, options, start=start))
@@ -458,7 +458,7 @@ def solve_plan(
         ]
         status = SolveStatus.feasible
     elif options.strategy == "sequential":
-        from gapsolver.strategies.sequential import sequential_plan
+        from gapsolver.solve.sequential import sequential_plan
 
         began = time.perf_counter()
         values, stages, solver_used = sequential_plan(model, options)

@@ -13,8 +13,8 @@ import dataclasses
 
 import numpy as np
 
-from gapsolver.model import Model
-from gapsolver.result import StageReport
+from gapsolver.model.model import Model
+from gapsolver.schema.result import StageReport
 
 
 def mission_order(model: Model) -> list[int]:
@@ -35,7 +35,7 @@ def mission_order(model: Model) -> list[int]:
 def sequential_plan(model: Model, options: object) -> tuple[np.ndarray, list[StageReport], str]:
     """Column values of the sequential plan, the stage reports of every mission's solve (objective
     names prefixed with the mission) and the solver used."""
-    from gapsolver.solve import SolveOptions, run_solver
+    from gapsolver.solve.pipeline import SolveOptions, run_solver
 
     assert isinstance(options, SolveOptions)
     enc = model.enc

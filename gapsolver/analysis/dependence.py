@@ -13,10 +13,10 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from gapsolver.parallel import Progress, run_parallel
-from gapsolver.result import Result
+from gapsolver.runtime.parallel import Progress, run_parallel
 from gapsolver.schema import Scenario
-from gapsolver.solve import SolveOptions, solve_scenario
+from gapsolver.schema.result import Result
+from gapsolver.solve.pipeline import SolveOptions, solve_scenario
 
 KINDS = ("donation", "training", "state")
 
@@ -47,7 +47,7 @@ class DependenceReport:
 def without(scenario: Scenario, kind: str, identifier: str) -> Scenario:
     """The scenario with one donation, one training, or everything one state offers withdrawn (the
     variants' ``remove``, so a withdrawal means the same everywhere)."""
-    from gapsolver.variants import apply_changes, locate, withdraw
+    from gapsolver.preprocess.variants import apply_changes, locate, withdraw
 
     return apply_changes(scenario, [locate(withdraw(kind, identifier), ("withdraw",))])
 

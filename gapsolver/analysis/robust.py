@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from gapsolver.parallel import Progress, run_parallel
+from gapsolver.runtime.parallel import Progress, run_parallel
 from gapsolver.schema import Scenario
-from gapsolver.solve import SolveOptions, solve_scenario
+from gapsolver.solve.pipeline import SolveOptions, solve_scenario
 
 PERCENTILES = (5, 25, 50, 75, 95)
 

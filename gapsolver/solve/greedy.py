@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gapsolver.model import Model
+from gapsolver.model.model import Model
 from gapsolver.preprocess.encode import NONE
 
 

@@ -7,9 +7,9 @@ import statistics
 from collections.abc import Callable
 from typing import Any
 
-from gapsolver.result import Result
 from gapsolver.schema import Scenario
-from gapsolver.solve import SolveOptions, solve_scenario
+from gapsolver.schema.result import Result
+from gapsolver.solve.pipeline import SolveOptions, solve_scenario
 
 PRIORITIES = ("critical", "high", "normal")
 

@@ -46,10 +46,10 @@ from gapsolver.limits import (
     MAX_TIME_LIMIT,
 )
 from gapsolver.preprocess.load import Document
+from gapsolver.preprocess.variants import Target
 from gapsolver.schema import Scenario
 from gapsolver.schema.scenario import Identifier, _Strict
-from gapsolver.solve import STRATEGIES, SolveOptions
-from gapsolver.variants import Target
+from gapsolver.solve.pipeline import STRATEGIES, SolveOptions
 
 # ---------------------------------------------------------------------------------------------------
 # The spec
@@ -244,7 +244,7 @@ def _check_cases(
     """Apply every variant and each sweep's extreme values to every scenario before anything runs:
     a target that names nothing or a value the schema refuses is found now, located at the change
     (in the variants file or the spec) that makes it."""
-    from gapsolver.variants import Change, Located, apply_changes
+    from gapsolver.preprocess.variants import Change, Located, apply_changes
 
     problems: list[Problem] = []
     checks: list[tuple[str, list[Located]]] = [
@@ -278,7 +278,7 @@ def plan_tasks(spec_path: str | Path) -> BatchPlan:
     problems at once, each in the file that holds it: the spec, every scenario file, the variants
     file, every variant and sweep applied to every scenario, and the number of runs."""
     from gapsolver.preprocess.load import expand_patterns, load_scenario
-    from gapsolver.variants import read_variants
+    from gapsolver.preprocess.variants import read_variants
 
     spec, doc = read_spec(spec_path)
     folder = Path(spec_path).parent
@@ -424,7 +424,7 @@ a case starts from the same one."""
 
 
 def _case_scenario(task: Task, scenarios: dict[str, Scenario]) -> Scenario:
-    from gapsolver.variants import apply_changes, changes_from_data
+    from gapsolver.preprocess.variants import apply_changes, changes_from_data
 
     base = scenarios[task.scenario_sha256]
     if not task.case.changes:
@@ -441,9 +441,9 @@ def _case_scenario(task: Task, scenarios: dict[str, Scenario]) -> Scenario:
 
 def execute(task: Task, scenarios: dict[str, Scenario] | None = None) -> dict[str, Any]:
     """Run one task; never raises: a failure is a record with its error."""
-    from gapsolver.compare import kpis
-    from gapsolver.robust import sample_scenario
-    from gapsolver.solve import solve_scenario
+    from gapsolver.analysis.compare import kpis
+    from gapsolver.analysis.robust import sample_scenario
+    from gapsolver.solve.pipeline import solve_scenario
 
     began = time.perf_counter()
     record: dict[str, Any] = {"key": task.key, "worker": f"{socket.gethostname()}:{os.getpid()}"}
@@ -677,7 +677,7 @@ def local_executor(workers: int) -> Executor:
         from concurrent.futures import as_completed
         from concurrent.futures.process import BrokenProcessPool
 
-        from gapsolver.parallel import worker_pool
+        from gapsolver.runtime.parallel import worker_pool
 
         with worker_pool(min(workers, len(tasks)), _install, (scenarios,)) as pool:
             futures = {pool.submit(execute_many, chunk): chunk for chunk in _chunks(tasks, workers)}
@@ -873,7 +873,7 @@ def export(database: str | Path, path: str | Path, fmt: str, table: str = "runs"
 
 def plot(database: str | Path, path: str | Path) -> None:
     """Box plots of the weighted gap per strategy and per case (variant, sweep value)."""
-    from gapsolver.plots import gap_distributions
+    from gapsolver.report.plots import gap_distributions
 
     def plottable(row: dict[str, Any]) -> bool:
         gap = row["weighted_gap"]

@@ -1,7 +1,7 @@
 """The pledging shopping list: the smallest set of additional pledges that would close every critical
 (or every) gap, and what the same gaps would need through partnerships instead.
 
-Both are solved with the MILP of :mod:`gapsolver.model` on the scenario plus candidates:
+Both are solved with the MILP of :mod:`gapsolver.model.model` on the scenario plus candidates:
 
 - **Pledges.** A candidate contributor (a member state that hosts no mission and speaks every
   language a requirement requires or a mission works in) offers one generic pledge per capability
@@ -39,13 +39,13 @@ from typing import Any
 
 import numpy as np
 
-from gapsolver.model import Model, build_model
+from gapsolver.model.model import Model, build_model
 from gapsolver.postprocess.extract import donation_uses
 from gapsolver.preprocess.encode import NONE, encode
-from gapsolver.result import Result
+from gapsolver.preprocess.variants import Change, apply_changes, locate
 from gapsolver.schema import READINESS_ORDER, Readiness, Scenario
-from gapsolver.solve import SolveOptions, run_solver, solve_plan
-from gapsolver.variants import Change, apply_changes, locate
+from gapsolver.schema.result import Result
+from gapsolver.solve.pipeline import SolveOptions, run_solver, solve_plan
 
 SCOPES = ("critical", "all")
 

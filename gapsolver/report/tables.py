@@ -18,10 +18,10 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from gapsolver.chains import Chain
-from gapsolver.console import PipeConsole
-from gapsolver.dependence import DependenceReport
-from gapsolver.result import Result, StageReport
+from gapsolver.analysis.chains import Chain
+from gapsolver.analysis.dependence import DependenceReport
+from gapsolver.report.console import PipeConsole
+from gapsolver.schema.result import Result, StageReport
 
 _PRIORITY_STYLE = {"critical": "bold red", "high": "yellow", "normal": ""}
 

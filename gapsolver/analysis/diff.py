@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from gapsolver.exceptions import InputError, Problem
 from gapsolver.limits import MAX_QUANTITY
-from gapsolver.result import RESULT_FORMAT_VERSION
+from gapsolver.schema.result import RESULT_FORMAT_VERSION
 
 MAX_FIGURE = 1e30
 """Largest figure a result file may hold (the check is that figures are finite numbers)."""

@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from gapsolver.scratch import scratch_root
+from gapsolver.runtime.scratch import scratch_root
 
 Job = TypeVar("Job")
 

@@ -24,8 +24,8 @@ from typing import Any
 import networkx as nx
 
 from gapsolver.postprocess.guard import GRAPH
-from gapsolver.result import Result
 from gapsolver.schema import Scenario
+from gapsolver.schema.result import Result
 
 STATE, MISSION = "state", "mission"
 DONATION, TRAINING, DEPLOYMENT = "donation", "training", "deployment"
@@ -265,7 +265,7 @@ def draw_graph(graph: nx.MultiDiGraph, path: str | Path) -> None:
     """A PNG drawing in three columns: donors and trainers, contributors and recipients, missions.
     With a plan on the graph only what the plan uses is drawn, edge widths by items given, seats used
     or units deployed; without one, every offer."""
-    from gapsolver.plots import _pyplot
+    from gapsolver.report.plots import _pyplot
 
     plt = _pyplot()
     planned = any(data["kind"] == DEPLOYMENT for _, _, data in graph.edges(data=True))

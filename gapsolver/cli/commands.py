@@ -24,7 +24,6 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from gapsolver.console import PipeConsole
 from gapsolver.exceptions import (
     GapsolverError,
     InputError,
@@ -42,6 +41,7 @@ from gapsolver.limits import (
 )
 from gapsolver.postprocess import guard
 from gapsolver.postprocess.guard import Output
+from gapsolver.report.console import PipeConsole
 
 app = typer.Typer(
     name="gapsolver",
@@ -263,8 +263,8 @@ def solve(
 ) -> None:
     """Find the allocation with the smallest priority-weighted gap, then the most suitable one."""
     from gapsolver.preprocess.load import load_scenario
-    from gapsolver.report import print_result
-    from gapsolver.solve import SolveOptions, solve_scenario
+    from gapsolver.report.tables import print_result
+    from gapsolver.solve.pipeline import SolveOptions, solve_scenario
 
     guard.check_outputs([_output("--output", output, guard.JSON)], [scenario])
     options = SolveOptions(strategy=strategy.value, solver=solver.value, time_limit=time_limit)
@@ -275,7 +275,7 @@ def solve(
     ):
         result = solve_scenario(loaded, options)
     if impact:
-        from gapsolver.dependence import donation_impact
+        from gapsolver.analysis.dependence import donation_impact
 
         with stderr.status("Solving without each donation the plan uses…"):
             result.donation_impact = donation_impact(loaded, result, options)
@@ -299,7 +299,7 @@ def _emit(
 ) -> None:
     """Write JSON to ``output`` (atomically), then print JSON or the tables."""
     from gapsolver.postprocess.write import json_text, write_json_atomic
-    from gapsolver.report import printer
+    from gapsolver.report.tables import printer
 
     if output is not None:
         write_json_atomic(output, data)
@@ -334,10 +334,10 @@ def explain(
 ) -> None:
     """The full story of one requirement: who serves it, every eligible pledge and where its units
     went, near misses and the rules that block them, why it is short, and what would fix it."""
-    from gapsolver.explain import explain_requirement
+    from gapsolver.analysis.explain import explain_requirement
     from gapsolver.preprocess.load import load_scenario
-    from gapsolver.report import print_explanation
-    from gapsolver.solve import SolveOptions
+    from gapsolver.report.tables import print_explanation
+    from gapsolver.solve.pipeline import SolveOptions
 
     guard.check_outputs([_output("--output", output, guard.JSON)], [scenario])
     loaded, warnings = load_scenario(scenario)
@@ -362,10 +362,10 @@ def shortfall(
 ) -> None:
     """The pledging shopping list: the fewest (then cheapest) additional pledges that close every
     critical gap (or every gap with --all), and what partnerships could close instead."""
+    from gapsolver.analysis.shortfall import shortfall as shopping_list
     from gapsolver.preprocess.load import load_scenario
-    from gapsolver.report import print_shortfall
-    from gapsolver.shortfall import shortfall as shopping_list
-    from gapsolver.solve import SolveOptions
+    from gapsolver.report.tables import print_shortfall
+    from gapsolver.solve.pipeline import SolveOptions
 
     guard.check_outputs([_output("--output", output, guard.JSON)], [scenario])
     loaded, warnings = load_scenario(scenario)
@@ -404,11 +404,11 @@ def whatif(
 ) -> None:
     """Solve the base scenario and a variant of it, and show what changes: weighted gap, gaps opened
     and closed, assignments moved, donations redirected."""
-    from gapsolver.diff import diff_results
+    from gapsolver.analysis.diff import diff_results
     from gapsolver.preprocess.load import load_scenario
-    from gapsolver.report import print_diff
-    from gapsolver.solve import SolveOptions, solve_scenario
-    from gapsolver.variants import Located, apply_changes, read_variants, shortcuts
+    from gapsolver.preprocess.variants import Located, apply_changes, read_variants, shortcuts
+    from gapsolver.report.tables import print_diff
+    from gapsolver.solve.pipeline import SolveOptions, solve_scenario
 
     inputs = [scenario, *([variants_file] if variants_file is not None else [])]
     guard.check_outputs([_output("--output", output, guard.JSON)], inputs)
@@ -485,11 +485,11 @@ def compare(
     women share, solve time, and a summary per strategy against the optimum."""
     from rich.progress import Progress
 
-    from gapsolver.compare import compare as run_compare
+    from gapsolver.analysis.compare import compare as run_compare
     from gapsolver.postprocess.write import write_csv_atomic
     from gapsolver.preprocess.load import load_scenario
-    from gapsolver.report import print_compare
-    from gapsolver.solve import STRATEGIES, SolveOptions
+    from gapsolver.report.tables import print_compare
+    from gapsolver.solve.pipeline import STRATEGIES, SolveOptions
 
     chosen = [name.strip() for name in strategies.split(",") if name.strip()]
     unknown = [name for name in chosen if name not in STRATEGIES]
@@ -581,10 +581,10 @@ def robust(
         TimeRemainingColumn,
     )
 
+    from gapsolver.analysis.robust import robust as run_robust
     from gapsolver.preprocess.load import load_scenario
-    from gapsolver.report import print_robust
-    from gapsolver.robust import robust as run_robust
-    from gapsolver.solve import SolveOptions
+    from gapsolver.report.tables import print_robust
+    from gapsolver.solve.pipeline import SolveOptions
 
     guard.check_outputs(
         [_output("--png", png, guard.PNG), _output("--output", output, guard.JSON)], [scenario]
@@ -609,7 +609,7 @@ def robust(
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     if png is not None:
-        from gapsolver.plots import robust_histogram
+        from gapsolver.report.plots import robust_histogram
 
         robust_histogram(report, png)
     _emit(report, output, as_json, fmt, lambda out: print_robust(report, out))
@@ -657,7 +657,7 @@ def batch(
 ) -> None:
     """Run a batch spec (scenarios × variants/sweeps × strategies × robustness samples) into a
     SQLite database, resumably; `batch export DB --csv|--parquet FILE`; `batch plot DB --png FILE`."""
-    from gapsolver import batch as batches
+    from gapsolver.batch import batch as batches
 
     mode = first if first in ("export", "plot") else "run"
     given = {
@@ -806,8 +806,8 @@ def generate(
     """Write a synthetic scenario with realistic proportions (for benchmarks and batch studies)."""
     import yaml
 
-    from gapsolver.generate import generate as generate_scenario
     from gapsolver.postprocess.write import write_text_atomic
+    from gapsolver.preprocess.generate import generate as generate_scenario
     from gapsolver.preprocess.load import scenario_from_data
 
     guard.check_outputs([Output("--output", output, guard.SCENARIO)])
@@ -881,9 +881,9 @@ def graph(
     fmt: FormatOption = Format.table,
 ) -> None:
     """The partnership graph: export it (with a plan), or find what the plan depends on (--critical)."""
-    from gapsolver.graph import add_plan, export_graph, partnership_graph
+    from gapsolver.partnerships.graph import add_plan, export_graph, partnership_graph
     from gapsolver.preprocess.load import load_scenario
-    from gapsolver.report import printer
+    from gapsolver.report.tables import printer
 
     if export is None and not critical and not chains:
         raise InputError([Problem("", "say what to do: --export FILE, --critical and/or --chains")])
@@ -901,7 +901,7 @@ def graph(
     if export is not None:
         network = partnership_graph(loaded)
         if result is not None:
-            from gapsolver.diff import read_result
+            from gapsolver.analysis.diff import read_result
 
             plan = read_result(result)
             if plan["scenario"] != loaded.name:
@@ -924,9 +924,9 @@ def graph(
         )
     analysis: dict[str, Any] = {}
     if chains:
-        from gapsolver.chains import enabling_chains
-        from gapsolver.report import print_chains
-        from gapsolver.solve import solve_scenario
+        from gapsolver.analysis.chains import enabling_chains
+        from gapsolver.report.tables import print_chains
+        from gapsolver.solve.pipeline import solve_scenario
 
         with stderr.status(f"Solving {escape(loaded.name)} to trace its enabling chains…"):
             found = enabling_chains(loaded, solve_scenario(loaded))
@@ -934,7 +934,7 @@ def graph(
     if critical:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-        from gapsolver.dependence import dependence
+        from gapsolver.analysis.dependence import dependence
 
         with Progress(
             "[progress.description]{task.description}",
@@ -960,7 +960,7 @@ def graph(
     if chains:
         print_chains(found, out)
     if critical:
-        from gapsolver.report import print_dependence
+        from gapsolver.report.tables import print_dependence
 
         print_dependence(report, out)
     if output is not None and analysis:
@@ -983,8 +983,8 @@ def diff(
 ) -> None:
     """What changed from plan A to plan B: gaps opened and closed, assignments moved, donations
     redirected, training seats, headline figures."""
-    from gapsolver.diff import diff_results, read_results
-    from gapsolver.report import print_diff
+    from gapsolver.analysis.diff import diff_results, read_results
+    from gapsolver.report.tables import print_diff
 
     guard.check_outputs([_output("--output", output, guard.JSON)], [result_a, result_b])
     first, second = read_results([result_a, result_b])

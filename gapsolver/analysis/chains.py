@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from gapsolver.preprocess.eligibility import failed_rules, has_donor
 from gapsolver.preprocess.encode import NONE, Encoded, encode
-from gapsolver.result import Result
+from gapsolver.preprocess.rules import failed_rules, has_donor
 from gapsolver.schema import Pledge, Scenario
+from gapsolver.schema.result import Result
 
 
 @dataclass(frozen=True)

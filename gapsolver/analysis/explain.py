@@ -32,14 +32,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gapsolver.model import Model
+from gapsolver.model.model import Model
 from gapsolver.postprocess.extract import trimmed_gifts
-from gapsolver.preprocess.eligibility import RULES, rule_table
 from gapsolver.preprocess.encode import NONE, Encoded
+from gapsolver.preprocess.rules import RULES, rule_table
 from gapsolver.schema import READINESS_ORDER, Scenario
 
 if TYPE_CHECKING:
-    from gapsolver.solve import SolveOptions
+    from gapsolver.solve.pipeline import SolveOptions
 
 REASON_TYPES = (
     "no_eligible_pledge",
@@ -587,8 +587,8 @@ def verify(
     scenario: Scenario, requirement: str, changes: list[dict[str, Any]], options: SolveOptions
 ) -> dict[str, Any]:
     """Re-solve with ``changes`` applied: the requirement's gap and the weighted gap afterwards."""
-    from gapsolver.solve import solve_scenario
-    from gapsolver.variants import apply_changes, changes_from_data
+    from gapsolver.preprocess.variants import apply_changes, changes_from_data
+    from gapsolver.solve.pipeline import solve_scenario
 
     changed = apply_changes(
         scenario, changes_from_data(changes, "counterfactual"), "counterfactual"
@@ -612,9 +612,9 @@ def explain_requirement(
     pledge and where its units went, every near miss with the rules that block it, the typed reasons
     with their counterfactuals (re-solved when ``check``), and the partnership chains of the
     conditional pledges of its capability."""
-    from gapsolver.chains import enabling_chains
+    from gapsolver.analysis.chains import enabling_chains
     from gapsolver.exceptions import InputError, Problem
-    from gapsolver.solve import solve_plan
+    from gapsolver.solve.pipeline import solve_plan
 
     ids = [r.id for r in scenario.requirements]
     if requirement not in ids:

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from gapsolver.preprocess.eligibility import eligible_pairs
 from gapsolver.preprocess.encode import NONE, Encoded, FloatArray, IntArray
+from gapsolver.preprocess.rules import eligible_pairs
 from gapsolver.preprocess.scoring import Scores, score_pairs
 
 INF = float("inf")

@@ -27,9 +27,9 @@ import numpy as np
 
 from gapsolver.backend import SOLVERS
 from gapsolver.exceptions import GapsolverError, SolverError
-from gapsolver.model import Model
-from gapsolver.result import StageReport
-from gapsolver.scratch import scratch_root
+from gapsolver.model.model import Model
+from gapsolver.runtime.scratch import scratch_root
+from gapsolver.schema.result import StageReport
 
 _GRACE_SECONDS = 10.0
 
@@ -51,7 +51,7 @@ def _stop(process: Any) -> None:
 def _own_group() -> None:
     """A process group of its own, so a child is stopped with any solver process it started; and
     it goes, group and all, if the parent dies without stopping it."""
-    from gapsolver.parallel import exit_with_parent
+    from gapsolver.runtime.parallel import exit_with_parent
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it stops this child
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -64,7 +64,7 @@ def _own_group() -> None:
 
 def _contender(channel: Any, model: Model, options: Any, start: np.ndarray) -> None:
     _own_group()
-    from gapsolver.solve import solve_model
+    from gapsolver.solve.pipeline import solve_model
 
     try:
         values, stages, timings = solve_model(model, options, start=start)
@@ -77,7 +77,7 @@ def _contender(channel: Any, model: Model, options: Any, start: np.ndarray) -> N
 
 def _supervised_child(channel: Any, model: Model, options: Any, start: np.ndarray) -> None:
     _own_group()
-    from gapsolver.solve import solve_model
+    from gapsolver.solve.pipeline import solve_model
 
     def progress(values: np.ndarray, stages: list[StageReport]) -> None:
         channel.put(("progress", values, stages, None, None))

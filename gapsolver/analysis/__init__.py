@@ -1,0 +1,1 @@
+"""Analyses of a plan: explanations, shortfall, chains, dependence, robustness, comparisons, differences."""

@@ -1,0 +1,1 @@
+"""Batch studies: spec, plan, workers, store, executors, export."""

@@ -1,0 +1,3 @@
+from gapsolver.cli.commands import main
+
+main()

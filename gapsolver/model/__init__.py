@@ -1,0 +1,1 @@
+"""The constraint model: columns, the constraint families and their rows."""

@@ -1,0 +1,1 @@
+"""The donor–recipient partnership graph."""

@@ -1,0 +1,1 @@
+"""Processes and scratch space: worker pools, tracked subprocesses, scratch folders."""

@@ -1,0 +1,1 @@
+"""Solving: options, the lexicographic solve, supervision and races, strategies, the pipeline."""

@@ -1,1 +1,0 @@
-"""Gap-closure strategies other than the lexicographic MILP (the baselines planners compare against)."""
