@@ -38,7 +38,8 @@ def _run(case: SolveCase, seed: int, solver: str, time_limit: float | None) -> d
     from gapsolver.preprocess.generate import generate
     from gapsolver.schema.result import SolveStatus
     from gapsolver.solve.greedy import greedy_plan
-    from gapsolver.solve.pipeline import build_result, run_solver
+    from gapsolver.solve.pipeline import build_result
+    from gapsolver.solve.run import run_solver
 
     data = generate(**case.generator_args(seed))  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory() as folder:

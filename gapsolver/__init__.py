@@ -9,7 +9,8 @@ The pipeline, stage by stage::
 from gapsolver.exceptions import GapsolverError, InputError, OutputError, SolverError
 from gapsolver.preprocess.load import load_scenario, scenario_from_data
 from gapsolver.schema.result import Result, SolveStatus
-from gapsolver.solve.pipeline import SolveOptions, solve_scenario
+from gapsolver.solve.options import SolveOptions
+from gapsolver.solve.pipeline import solve_scenario
 
 __version__ = "0.1.0"
 

@@ -105,17 +105,17 @@ def test_a_variant_equal_to_a_sweep_point_is_its_own_run(tmp_path: Path) -> None
 
 def _failing_without_ccc(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make every solve of a scenario without CCC's pledge fail, as a solver error would."""
-    import gapsolver.solve.pipeline
+    import gapsolver.batch.batch
     from gapsolver.exceptions import SolverError
 
-    solve = gapsolver.solve.pipeline.solve_scenario
+    solve = gapsolver.batch.batch.solve_scenario
 
     def flaky(scenario, options=None):  # type: ignore[no-untyped-def]
         if not any(p.state == "CCC" for p in scenario.pledges):
             raise SolverError("highs failed (simulated)")
         return solve(scenario, options)
 
-    monkeypatch.setattr(gapsolver.solve.pipeline, "solve_scenario", flaky)
+    monkeypatch.setattr(gapsolver.batch.batch, "solve_scenario", flaky)
 
 
 def test_runs_are_stored_failures_isolated_and_a_rerun_skips_them(

@@ -13,15 +13,10 @@ from test_optimality import tiny_scenarios
 from typer.testing import CliRunner
 
 from gapsolver import SolveOptions, scenario_from_data
-from gapsolver.analysis.explain import (
-    REASON_TYPES,
-    explain_requirement,
-    plan_slack,
-    requirement_reasons,
-    verify,
-)
+from gapsolver.analysis.explain import explain_requirement, verify
 from gapsolver.cli import app
 from gapsolver.model.model import build_model
+from gapsolver.postprocess.reasons import REASON_TYPES, plan_slack, requirement_reasons
 from gapsolver.preprocess.encode import encode
 from gapsolver.schema import Scenario
 

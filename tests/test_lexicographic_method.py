@@ -11,7 +11,7 @@ from gapsolver.backend import make_backend
 from gapsolver.model.model import build_model, violations
 from gapsolver.preprocess.encode import encode
 from gapsolver.preprocess.generate import generate
-from gapsolver.solve.pipeline import GAP_TOLERANCE, certified_reduced_costs
+from gapsolver.solve.lexicographic import GAP_TOLERANCE, certified_reduced_costs
 
 
 def _plain_two_stage(model, solver: str) -> tuple[float, float]:  # type: ignore[no-untyped-def]

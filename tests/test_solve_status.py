@@ -11,7 +11,7 @@ import yaml
 from conftest import build, pledge, req, scenario_data
 from typer.testing import CliRunner
 
-import gapsolver.solve.pipeline as solve_module
+import gapsolver.solve.lexicographic as solve_module
 from gapsolver import SolveOptions, SolverError, solve_scenario
 from gapsolver.backend import StageOutcome, StageStatus, make_backend
 from gapsolver.cli import app

@@ -9,7 +9,8 @@ from typing import Any
 
 from gapsolver.schema import Scenario
 from gapsolver.schema.result import Result
-from gapsolver.solve.pipeline import SolveOptions, solve_scenario
+from gapsolver.solve.options import SolveOptions
+from gapsolver.solve.pipeline import solve_scenario
 
 PRIORITIES = ("critical", "high", "normal")
 

@@ -16,7 +16,8 @@ from typing import Any
 from gapsolver.runtime.parallel import Progress, run_parallel
 from gapsolver.schema import Scenario
 from gapsolver.schema.result import Result
-from gapsolver.solve.pipeline import SolveOptions, solve_scenario
+from gapsolver.solve.options import SolveOptions
+from gapsolver.solve.pipeline import solve_scenario
 
 KINDS = ("donation", "training", "state")
 

@@ -11,6 +11,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from gapsolver.exceptions import InputError, Problem
 from gapsolver.limits import MAX_QUANTITY
+from gapsolver.preprocess.document import pydantic_problems
+from gapsolver.preprocess.load import read_document
 from gapsolver.schema.result import RESULT_FORMAT_VERSION
 
 MAX_FIGURE = 1e30
@@ -95,8 +97,6 @@ def read_result(path: str | Path) -> dict[str, Any]:
     """A result JSON written by `gapsolver solve`, checked (types, finite numbers, the keys read);
     InputError naming every problem, located, otherwise."""
     from pydantic import ValidationError
-
-    from gapsolver.preprocess.load import pydantic_problems, read_document
 
     doc = read_document(Path(path))
     if doc.problems:

@@ -16,7 +16,8 @@ import numpy as np
 
 from gapsolver.runtime.parallel import Progress, run_parallel
 from gapsolver.schema import Scenario
-from gapsolver.solve.pipeline import SolveOptions, solve_scenario
+from gapsolver.solve.options import SolveOptions
+from gapsolver.solve.pipeline import solve_scenario
 
 PERCENTILES = (5, 25, 50, 75, 95)
 

@@ -45,7 +45,9 @@ from gapsolver.preprocess.encode import NONE, encode
 from gapsolver.preprocess.variants import Change, apply_changes, locate
 from gapsolver.schema import READINESS_ORDER, Readiness, Scenario
 from gapsolver.schema.result import Result
-from gapsolver.solve.pipeline import SolveOptions, run_solver, solve_plan
+from gapsolver.solve.options import SolveOptions
+from gapsolver.solve.pipeline import solve_plan
+from gapsolver.solve.run import run_solver
 
 SCOPES = ("critical", "all")
 

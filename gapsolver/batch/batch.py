@@ -45,17 +45,19 @@ from gapsolver.limits import (
     MAX_SWEEP_VALUE,
     MAX_TIME_LIMIT,
 )
-from gapsolver.preprocess.load import Document
+from gapsolver.preprocess.document import Document, validate_document
+from gapsolver.preprocess.load import expand_patterns, load_scenario, read_document
 from gapsolver.preprocess.variants import Target
 from gapsolver.schema import Scenario
-from gapsolver.schema.scenario import Identifier, _Strict
-from gapsolver.solve.pipeline import STRATEGIES, SolveOptions
+from gapsolver.schema.scenario import Identifier, StrictModel
+from gapsolver.solve.options import STRATEGIES, SolveOptions
+from gapsolver.solve.pipeline import solve_scenario
 
 # ---------------------------------------------------------------------------------------------------
 # The spec
 
 
-class VariantsRef(_Strict):
+class VariantsRef(StrictModel):
     """Variants to run, from a variants file."""
 
     file: str
@@ -67,7 +69,7 @@ class VariantsRef(_Strict):
 SweepNumber = Annotated[float, Field(ge=-MAX_SWEEP_VALUE, le=MAX_SWEEP_VALUE)]
 
 
-class SweepRange(_Strict):
+class SweepRange(StrictModel):
     """Values start, start + step, … up to and including stop (at most 10,000 of them)."""
 
     start: SweepNumber
@@ -89,7 +91,7 @@ class SweepRange(_Strict):
         return self
 
 
-class Sweep(_Strict):
+class Sweep(StrictModel):
     """One parameter over a list or a range of values, each value one case."""
 
     name: Identifier
@@ -118,14 +120,14 @@ class Sweep(_Strict):
         return [int(p) if float(p).is_integer() else round(p, 12) for p in points]
 
 
-class Robustness(_Strict):
+class Robustness(StrictModel):
     """Seeded reliability samples per case and strategy (see `gapsolver robust`)."""
 
     samples: Annotated[int, Field(ge=1, le=MAX_SAMPLES)]
     seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 0
 
 
-class BatchSpec(_Strict):
+class BatchSpec(StrictModel):
     """A batch of runs."""
 
     name: str = "batch"
@@ -195,10 +197,9 @@ def _sha256(data: Any) -> str:
 
 def read_spec(path: str | Path) -> tuple[BatchSpec, Document]:
     """The spec, validated, and its document (to locate later problems at its lines)."""
-    from gapsolver.preprocess.load import _validate, read_document
 
     doc = read_document(path)
-    return _validate(BatchSpec, doc, []), doc
+    return validate_document(BatchSpec, doc, []), doc
 
 
 @dataclass
@@ -277,7 +278,6 @@ def plan_tasks(spec_path: str | Path) -> BatchPlan:
     """Plan every run of a spec. Everything that can be checked before running is checked here, all
     problems at once, each in the file that holds it: the spec, every scenario file, the variants
     file, every variant and sweep applied to every scenario, and the number of runs."""
-    from gapsolver.preprocess.load import expand_patterns, load_scenario
     from gapsolver.preprocess.variants import read_variants
 
     spec, doc = read_spec(spec_path)
@@ -443,7 +443,6 @@ def execute(task: Task, scenarios: dict[str, Scenario] | None = None) -> dict[st
     """Run one task; never raises: a failure is a record with its error."""
     from gapsolver.analysis.compare import kpis
     from gapsolver.analysis.robust import sample_scenario
-    from gapsolver.solve.pipeline import solve_scenario
 
     began = time.perf_counter()
     record: dict[str, Any] = {"key": task.key, "worker": f"{socket.gethostname()}:{os.getpid()}"}

@@ -264,7 +264,8 @@ def solve(
     """Find the allocation with the smallest priority-weighted gap, then the most suitable one."""
     from gapsolver.preprocess.load import load_scenario
     from gapsolver.report.tables import print_result
-    from gapsolver.solve.pipeline import SolveOptions, solve_scenario
+    from gapsolver.solve.options import SolveOptions
+    from gapsolver.solve.pipeline import solve_scenario
 
     guard.check_outputs([_output("--output", output, guard.JSON)], [scenario])
     options = SolveOptions(strategy=strategy.value, solver=solver.value, time_limit=time_limit)
@@ -337,7 +338,7 @@ def explain(
     from gapsolver.analysis.explain import explain_requirement
     from gapsolver.preprocess.load import load_scenario
     from gapsolver.report.tables import print_explanation
-    from gapsolver.solve.pipeline import SolveOptions
+    from gapsolver.solve.options import SolveOptions
 
     guard.check_outputs([_output("--output", output, guard.JSON)], [scenario])
     loaded, warnings = load_scenario(scenario)
@@ -365,7 +366,7 @@ def shortfall(
     from gapsolver.analysis.shortfall import shortfall as shopping_list
     from gapsolver.preprocess.load import load_scenario
     from gapsolver.report.tables import print_shortfall
-    from gapsolver.solve.pipeline import SolveOptions
+    from gapsolver.solve.options import SolveOptions
 
     guard.check_outputs([_output("--output", output, guard.JSON)], [scenario])
     loaded, warnings = load_scenario(scenario)
@@ -408,7 +409,8 @@ def whatif(
     from gapsolver.preprocess.load import load_scenario
     from gapsolver.preprocess.variants import Located, apply_changes, read_variants, shortcuts
     from gapsolver.report.tables import print_diff
-    from gapsolver.solve.pipeline import SolveOptions, solve_scenario
+    from gapsolver.solve.options import SolveOptions
+    from gapsolver.solve.pipeline import solve_scenario
 
     inputs = [scenario, *([variants_file] if variants_file is not None else [])]
     guard.check_outputs([_output("--output", output, guard.JSON)], inputs)
@@ -489,7 +491,7 @@ def compare(
     from gapsolver.postprocess.write import write_csv_atomic
     from gapsolver.preprocess.load import load_scenario
     from gapsolver.report.tables import print_compare
-    from gapsolver.solve.pipeline import STRATEGIES, SolveOptions
+    from gapsolver.solve.options import STRATEGIES, SolveOptions
 
     chosen = [name.strip() for name in strategies.split(",") if name.strip()]
     unknown = [name for name in chosen if name not in STRATEGIES]
@@ -584,7 +586,7 @@ def robust(
     from gapsolver.analysis.robust import robust as run_robust
     from gapsolver.preprocess.load import load_scenario
     from gapsolver.report.tables import print_robust
-    from gapsolver.solve.pipeline import SolveOptions
+    from gapsolver.solve.options import SolveOptions
 
     guard.check_outputs(
         [_output("--png", png, guard.PNG), _output("--output", output, guard.JSON)], [scenario]

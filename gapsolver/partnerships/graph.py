@@ -265,9 +265,9 @@ def draw_graph(graph: nx.MultiDiGraph, path: str | Path) -> None:
     """A PNG drawing in three columns: donors and trainers, contributors and recipients, missions.
     With a plan on the graph only what the plan uses is drawn, edge widths by items given, seats used
     or units deployed; without one, every offer."""
-    from gapsolver.report.plots import _pyplot
+    from gapsolver.report.plots import pyplot
 
-    plt = _pyplot()
+    plt = pyplot()
     planned = any(data["kind"] == DEPLOYMENT for _, _, data in graph.edges(data=True))
     edges = [
         (u, v, data) for u, v, data in graph.edges(data=True) if not planned or _flow(data) > 0

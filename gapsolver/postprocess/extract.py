@@ -43,7 +43,7 @@ def assignments_from(model: Model, units: np.ndarray) -> list[Assignment]:
 def requirement_outcomes(
     model: Model, units: np.ndarray, reasons: list[list[dict[str, Any]]]
 ) -> list[RequirementOutcome]:
-    """One outcome per requirement, in scenario order, with its reasons (see gapsolver.analysis.explain)."""
+    """One outcome per requirement, in scenario order, with its reasons (see gapsolver.postprocess.reasons)."""
     enc = model.enc
     allocated = np.bincount(
         model.pair_requirement, weights=units[: model.n_pairs], minlength=len(enc.requirement_ids)

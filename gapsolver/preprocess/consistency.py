@@ -18,10 +18,12 @@ from typing import Any
 import numpy as np
 
 from gapsolver.exceptions import Problem
-from gapsolver.preprocess.load import Document, PathKey
+from gapsolver.preprocess.document import Document, PathKey
+from gapsolver.preprocess.encode import encode
+from gapsolver.preprocess.rules import has_course, has_donor
 from gapsolver.schema import Scenario
 
-_COLLECTION_NOUN = {
+COLLECTION_NOUN = {
     "capabilities": "capability",
     "member_states": "member state",
     "missions": "mission",
@@ -91,7 +93,7 @@ def check_consistency(doc: Document) -> tuple[list[Problem], list[Problem]]:
     warnings: list[Problem] = []
 
     known: dict[str, set[str]] = {}
-    for collection, noun in _COLLECTION_NOUN.items():
+    for collection, noun in COLLECTION_NOUN.items():
         first_seen: dict[str, int] = {}
         for index, obj in _objects(data, collection):
             identifier = obj.get("id")
@@ -116,7 +118,7 @@ def check_consistency(doc: Document) -> tuple[list[Problem], list[Problem]]:
                     errors.append(
                         doc.problem(
                             (collection, index, *sub_path),
-                            f"unknown {_COLLECTION_NOUN[target]} {ref!r}",
+                            f"unknown {COLLECTION_NOUN[target]} {ref!r}",
                         )
                     )
 
@@ -158,9 +160,6 @@ def check_consistency(doc: Document) -> tuple[list[Problem], list[Problem]]:
 def prerequisite_warnings(scenario: Scenario, doc: Document) -> list[Problem]:
     """Conditional pledges that no donation or training in the scenario could ever enable, read off
     the encoding with the eligibility module's own tests (only for a valid scenario)."""
-    from gapsolver.preprocess.encode import encode
-    from gapsolver.preprocess.rules import has_course, has_donor
-
     enc = encode(scenario)
     pledges = np.arange(len(scenario.pledges))
     no_donor = ~has_donor(enc, pledges)

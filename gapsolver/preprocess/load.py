@@ -6,70 +6,31 @@ Stage one of the pipeline. Every problem is collected with its location — the 
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
 import stat
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
 
 from gapsolver.exceptions import InputError, Problem
 from gapsolver.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
+from gapsolver.preprocess.consistency import check_consistency, prerequisite_warnings
+from gapsolver.preprocess.document import (
+    BaseLoader,
+    Document,
+    event_line,
+    index_lines,
+    validate_document,
+)
 from gapsolver.schema import Scenario
 
-PathKey = tuple[str | int, ...]
-ModelT = TypeVar("ModelT", bound=BaseModel)
 
-
-def format_path(path: Iterable[str | int]) -> str:
-    """``('pledges', 3, 'state')`` → ``pledges[3].state``."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
-
-
-@dataclass
-class Document:
-    """A parsed file: the plain data, problems found while parsing, and — computed only when a problem
-    needs locating — the line where each path starts."""
-
-    data: Any
-    source: str
-    text: str | None = None
-    problems: list[Problem] = field(default_factory=list)
-    _lines: dict[PathKey, int] | None = None
-
-    @property
-    def lines(self) -> dict[PathKey, int]:
-        if self._lines is None:
-            self._lines = _index_lines(self.text, []) if self.text is not None else {}
-        return self._lines
-
-    def line_of(self, path: PathKey) -> int | None:
-        """Line of the longest prefix of ``path`` the document has (a missing key points at its parent)."""
-        for end in range(len(path), -1, -1):
-            line = self.lines.get(tuple(path[:end]))
-            if line is not None:
-                return line
-        return None
-
-    def problem(self, path: PathKey, message: str) -> Problem:
-        return Problem(format_path(path), message, self.line_of(path))
-
-
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
-
-
-class _Yaml12Loader(_BaseLoader):
+class _Yaml12Loader(BaseLoader):
     """Safe loader (libyaml's parser when available) with YAML 1.2 booleans — only true/false, so
     that the language code `no` (Norwegian) or a state id `ON` stays a string — and with dates left
     as text for the schema to parse, so that `2022-02-30` is a located error rather than a crash in
@@ -130,82 +91,6 @@ def _construct_float(loader: yaml.BaseLoader, node: yaml.ScalarNode) -> float:
 
 _Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Yaml12Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
-
-
-def _line(event: yaml.Event) -> int:
-    """The 1-based line an event starts on."""
-    mark = event.start_mark
-    return mark.line + 1 if mark is not None else 0
-
-
-class _Frame:
-    """An open list or mapping while indexing lines: its path (None inside a repeated key, which is
-    not indexed), and for a mapping the key awaited or just read."""
-
-    __slots__ = ("expect_key", "index", "is_map", "key", "path", "seen")
-
-    def __init__(self, path: PathKey | None, is_map: bool) -> None:
-        self.path = path
-        self.is_map = is_map
-        self.index = 0
-        self.expect_key = True
-        self.key: str | None = None
-        self.seen: dict[str, int] = {}
-
-
-def _index_lines(text: str, repeated: list[Problem]) -> dict[PathKey, int]:
-    """The 1-based line where every path of the document starts (a mapping entry at its key; a
-    value given by an alias at the alias), read off the YAML event stream — no values are built;
-    repeated mapping keys are added to ``repeated`` (JSON is read the same way). Empty if the text
-    is not YAML."""
-    lines: dict[PathKey, int] = {}
-    stack: list[_Frame] = []
-    try:
-        for event in yaml.parse(text, Loader=_BaseLoader):
-            if isinstance(event, yaml.CollectionEndEvent):
-                stack.pop()
-                continue
-            if not isinstance(
-                event, yaml.ScalarEvent | yaml.AliasEvent | yaml.CollectionStartEvent
-            ):
-                continue
-            line = _line(event)
-            path: PathKey | None = ()
-            if stack:
-                top = stack[-1]
-                if top.is_map and top.expect_key:
-                    top.expect_key = False
-                    key = str(getattr(event, "value", "?"))
-                    top.key = key
-                    if top.path is not None:
-                        if key in top.seen:
-                            repeated.append(
-                                Problem(
-                                    format_path((*top.path, key)),
-                                    f"duplicate key {key!r} (first at line {top.seen[key]})",
-                                    line,
-                                )
-                            )
-                            top.key = None  # its value is not indexed
-                        else:
-                            top.seen[key] = line
-                            lines[(*top.path, key)] = line
-                    if isinstance(event, yaml.CollectionStartEvent):
-                        stack.append(_Frame(None, isinstance(event, yaml.MappingStartEvent)))
-                    continue
-                if top.is_map:
-                    top.expect_key = True
-                    path = None if top.path is None or top.key is None else (*top.path, top.key)
-                else:
-                    path = None if top.path is None else (*top.path, top.index)
-                    top.index += 1
-            if path is not None:
-                lines.setdefault(path, line)
-            if isinstance(event, yaml.CollectionStartEvent):
-                stack.append(_Frame(path, isinstance(event, yaml.MappingStartEvent)))
-    except yaml.YAMLError:
-        return {}  # valid JSON that YAML cannot read: no line numbers
-    return lines
 
 
 def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -269,14 +154,14 @@ def _scan_yaml(text: str, source: str) -> None:
     reading the document costly or ambiguous: nesting deeper than MAX_DEPTH, more than MAX_NODES
     values counting each alias as the values it stands for (alias bombs), and mapping keys that are
     lists, mappings or aliases."""
-    events = yaml.parse(text, Loader=_BaseLoader)
+    events = yaml.parse(text, Loader=BaseLoader)
     # one frame per open collection: [is_mapping, at_key, anchor, total when it opened]
     frames: list[list[Any]] = []
     sizes: dict[str, int] = {}
     total = 0
 
     def refuse(event: yaml.Event, message: str) -> InputError:
-        return InputError([Problem("", message, _line(event))], source)
+        return InputError([Problem("", message, event_line(event))], source)
 
     def finished_node() -> None:
         if frames and frames[-1][0]:
@@ -384,7 +269,7 @@ def read_document(path: str | Path) -> Document:
 
     doc = Document(data=data, source=source, text=text)
     if repeated_key:  # rare: locate every repeat with its path
-        doc._lines = _index_lines(text, doc.problems)
+        doc._lines = index_lines(text, doc.problems)
     if data is None:
         doc.problems.append(Problem("", "the file is empty"))
     elif not isinstance(data, Mapping):
@@ -431,57 +316,10 @@ def _check_shape(data: Any, source: str) -> None:
         stack.extend((child, depth + 1) for child in children)
 
 
-def _describe(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def pydantic_problems(error: ValidationError, doc: Document) -> list[Problem]:
-    """Turn pydantic's errors into located, readable problems."""
-    problems = []
-    for item in error.errors(include_url=False):
-        path: PathKey = tuple(
-            part for part in item["loc"] if not isinstance(part, str) or part not in ("", "[key]")
-        )
-        kind = item["type"]
-        message = item["msg"]
-        if kind == "extra_forbidden":
-            message = f"unknown key {path[-1]!r}"
-        elif kind == "missing":
-            message = f"missing required key {path[-1]!r}"
-            path = path[:-1]  # the object that lacks the key
-        elif kind in ("value_error", "assertion_error"):
-            message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-        else:
-            message = f"{message[0].lower()}{message[1:]} (got {_describe(item.get('input'))})"
-        problems.append(doc.problem(path, message))
-    return problems
-
-
-def _by_line(problems: list[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda problem: (problem.line is None, problem.line or 0))
-
-
-def _validate(model: type[ModelT], doc: Document, extra_problems: list[Problem]) -> ModelT:
-    problems = list(doc.problems)
-    value: ModelT | None = None
-    if isinstance(doc.data, Mapping):
-        try:
-            value = model.model_validate(doc.data)
-        except ValidationError as error:
-            problems += pydantic_problems(error, doc)
-    problems += extra_problems
-    if problems or value is None:
-        raise InputError(_by_line(problems), doc.source)
-    return value
-
-
 def _scenario(doc: Document) -> tuple[Scenario, list[Problem]]:
     """Schema check and consistency check together, so one run reports every problem."""
-    from gapsolver.preprocess.consistency import check_consistency, prerequisite_warnings
-
     errors, warnings = check_consistency(doc)
-    scenario = _validate(Scenario, doc, errors)
+    scenario = validate_document(Scenario, doc, errors)
     return scenario, prerequisite_warnings(scenario, doc) + warnings
 
 
@@ -496,8 +334,6 @@ def expand_patterns(
 ) -> tuple[list[Path], list[int]]:
     """The files the patterns name or match as globs (relative to ``folder`` when given), in order,
     each once; and the positions of the patterns that match nothing."""
-    import glob
-
     found: list[Path] = []
     unmatched: list[int] = []
     for index, pattern in enumerate(patterns):

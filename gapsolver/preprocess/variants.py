@@ -42,9 +42,17 @@ from pydantic import AfterValidator, Field, StrictInt, model_validator
 
 from gapsolver.exceptions import InputError, Problem
 from gapsolver.limits import MAX_DAYS, MAX_SCALE
-from gapsolver.preprocess.load import Document, PathKey, read_document, scenario_from_data
+from gapsolver.preprocess.consistency import COLLECTION_NOUN
+from gapsolver.preprocess.document import (
+    Document,
+    PathKey,
+    format_path,
+    pydantic_problems,
+    validate_document,
+)
+from gapsolver.preprocess.load import read_document, scenario_from_data
 from gapsolver.schema import Scenario
-from gapsolver.schema.scenario import Identifier, _Strict
+from gapsolver.schema.scenario import Identifier, StrictModel
 
 OPERATIONS = ("remove", "set", "scale", "shift", "append", "add")
 _SIZE_FIELD = {
@@ -97,7 +105,7 @@ Collection = Literal[
 COLLECTIONS: tuple[str, ...] = get_args(Collection)
 
 
-class Change(_Strict):
+class Change(StrictModel):
     """One change to a scenario: exactly one of the operations."""
 
     remove: dict[Removable, list[str]] | None = None
@@ -133,7 +141,7 @@ class Change(_Strict):
         return dict(getattr(self, self.operation))
 
 
-class Variant(_Strict):
+class Variant(StrictModel):
     """A named set of changes to the base scenario."""
 
     name: Identifier
@@ -146,7 +154,7 @@ class Variant(_Strict):
     """The changes, applied in order."""
 
 
-class VariantsFile(_Strict):
+class VariantsFile(StrictModel):
     """A file of variants."""
 
     variants: list[Variant]
@@ -163,7 +171,6 @@ class Located:
     source: str | None = None
 
     def problem(self, message: str, *more: str | int) -> Problem:
-        from gapsolver.preprocess.load import format_path
 
         return Problem(format_path((*self.path, *more)), message, self.line, self.source)
 
@@ -261,10 +268,9 @@ def _extends_cycles(parsed: VariantsFile, doc: Document) -> list[Problem]:
 
 def read_variants(path: str | Path) -> VariantSet:
     """Read and schema-check a variants file; every problem at once, located."""
-    from gapsolver.preprocess.load import _validate
 
     doc = read_document(path)
-    parsed = _validate(VariantsFile, doc, [])
+    parsed = validate_document(VariantsFile, doc, [])
     problems: list[Problem] = []
     variants: dict[str, Variant] = {}
     located: dict[str, list[Located]] = {}
@@ -306,8 +312,6 @@ def changes_from_data(
     """Changes given as plain data (e.g. a reason's counterfactual), validated."""
     from pydantic import TypeAdapter, ValidationError
 
-    from gapsolver.preprocess.load import pydantic_problems
-
     doc = Document(data=data, source=source)
     try:
         parsed = TypeAdapter(list[Change]).validate_python(data)
@@ -335,9 +339,8 @@ def _select(data: dict[str, Any], collection: str, selector: str) -> list[dict[s
 
 
 def _noun(collection: str) -> str:
-    from gapsolver.preprocess.consistency import _COLLECTION_NOUN
 
-    return _COLLECTION_NOUN.get(collection, collection)
+    return COLLECTION_NOUN.get(collection, collection)
 
 
 @dataclass

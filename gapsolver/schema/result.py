@@ -47,7 +47,7 @@ class RequirementOutcome:
     gap: int
     weighted_gap: float
     reasons: list[dict[str, Any]] = field(default_factory=list)
-    """Why the gap remains: typed reasons covering every unfilled unit (see gapsolver.analysis.explain)."""
+    """Why the gap remains: typed reasons covering every unfilled unit (see gapsolver.postprocess.reasons)."""
 
 
 @dataclass(frozen=True)

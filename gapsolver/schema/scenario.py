@@ -87,7 +87,9 @@ UniqueIds = Annotated[list[Identifier], AfterValidator(_unique)]
 UniqueLanguages = Annotated[list[LanguageCode], AfterValidator(_unique)]
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
+    """Base of every input schema: unknown keys refused, values frozen, no NaN or infinity."""
+
     model_config = ConfigDict(
         extra="forbid", frozen=True, use_attribute_docstrings=True, allow_inf_nan=False
     )
@@ -144,7 +146,7 @@ GENDER_PARITY_TARGET_2028: dict[CapabilityCategory, float] = {
 # Objects
 
 
-class Capability(_Strict):
+class Capability(StrictModel):
     """A unit type missions ask for and member states pledge (e.g. a utility helicopter unit)."""
 
     id: Identifier
@@ -157,7 +159,7 @@ class Capability(_Strict):
     """Personnel category, which selects the gender parity target used in scoring."""
 
 
-class MemberState(_Strict):
+class MemberState(StrictModel):
     """A UN member state: contributor, donor, trainer, recipient or mission host."""
 
     id: Identifier
@@ -172,7 +174,7 @@ class MemberState(_Strict):
     """[latitude, longitude] of the point units deploy from (capital or main port)."""
 
 
-class Mission(_Strict):
+class Mission(StrictModel):
     """A UN peace operation that states requirements."""
 
     id: Identifier
@@ -189,7 +191,7 @@ class Mission(_Strict):
     """[latitude, longitude] of the mission headquarters."""
 
 
-class Requirement(_Strict):
+class Requirement(StrictModel):
     """A Statement of Unit Requirement: a mission needs `quantity` units of a capability."""
 
     id: Identifier
@@ -212,7 +214,7 @@ class Requirement(_Strict):
     """A language that is preferred but not mandatory (scored)."""
 
 
-class Caveats(_Strict):
+class Caveats(StrictModel):
     """National restrictions a contributor attaches to a pledge."""
 
     exclude_missions: UniqueIds = Field(default_factory=list)
@@ -228,7 +230,7 @@ class Caveats(_Strict):
         return self
 
 
-class EquipmentNeed(_Strict):
+class EquipmentNeed(StrictModel):
     """Donated equipment a conditional pledge needs before its units can deploy."""
 
     item: Identifier
@@ -237,7 +239,7 @@ class EquipmentNeed(_Strict):
     """Items each deployed unit consumes (e.g. 3 helicopters per helicopter unit)."""
 
 
-class Pledge(_Strict):
+class Pledge(StrictModel):
     """An offer of units by a member state, possibly conditional on donated equipment or training."""
 
     id: Identifier
@@ -266,7 +268,7 @@ class Pledge(_Strict):
     """Probability that the pledge materializes (used by robustness studies, not by `solve`)."""
 
 
-class Donation(_Strict):
+class Donation(StrictModel):
     """Equipment a donor offers to partner states, e.g. Korea's 16 helicopters."""
 
     id: Identifier
@@ -283,7 +285,7 @@ class Donation(_Strict):
     """Probability that the donation materializes (robustness studies)."""
 
 
-class Training(_Strict):
+class Training(StrictModel):
     """A training partnership: a trainer prepares units of one capability for eligible trainees."""
 
     id: Identifier
@@ -304,7 +306,7 @@ class Training(_Strict):
     """Probability that the training takes place (robustness studies)."""
 
 
-class PriorityWeights(_Strict):
+class PriorityWeights(StrictModel):
     """Weight of one unfilled unit per priority level in the primary objective."""
 
     critical: PositiveWeight = 100.0
@@ -318,7 +320,7 @@ class PriorityWeights(_Strict):
         return float(getattr(self, priority.value))
 
 
-class ScoreWeights(_Strict):
+class ScoreWeights(StrictModel):
     """Weights of the suitability features (each feature lies in [0, 1]) in the secondary objective."""
 
     readiness: Weight = 1.0
@@ -335,7 +337,7 @@ class ScoreWeights(_Strict):
     """Cheapness per unit (pledge cost plus training cost) against the scenario's dearest option."""
 
 
-class Settings(_Strict):
+class Settings(StrictModel):
     """Solve settings that belong to the scenario."""
 
     priority_weights: PriorityWeights = Field(default_factory=PriorityWeights)
@@ -348,7 +350,7 @@ class Settings(_Strict):
     """Weights of the suitability features in the secondary objective."""
 
 
-class Scenario(_Strict):
+class Scenario(StrictModel):
     """A force-generation scenario: what missions need and what member states offer."""
 
     name: str

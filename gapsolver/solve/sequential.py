@@ -15,6 +15,8 @@ import numpy as np
 
 from gapsolver.model.model import Model
 from gapsolver.schema.result import StageReport
+from gapsolver.solve.options import SolveOptions
+from gapsolver.solve.run import run_solver
 
 
 def mission_order(model: Model) -> list[int]:
@@ -32,12 +34,12 @@ def mission_order(model: Model) -> list[int]:
     return sorted(missions, key=lambda m: urgency[m])
 
 
-def sequential_plan(model: Model, options: object) -> tuple[np.ndarray, list[StageReport], str]:
+def sequential_plan(
+    model: Model, options: SolveOptions
+) -> tuple[np.ndarray, list[StageReport], str]:
     """Column values of the sequential plan, the stage reports of every mission's solve (objective
     names prefixed with the mission) and the solver used."""
-    from gapsolver.solve.pipeline import SolveOptions, run_solver
 
-    assert isinstance(options, SolveOptions)
     enc = model.enc
     values = np.zeros(model.n_cols)
     pair_mission = enc.req_mission[model.pair_requirement]

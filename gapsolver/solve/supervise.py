@@ -28,8 +28,11 @@ import numpy as np
 from gapsolver.backend import SOLVERS
 from gapsolver.exceptions import GapsolverError, SolverError
 from gapsolver.model.model import Model
+from gapsolver.runtime.parallel import exit_with_parent
 from gapsolver.runtime.scratch import scratch_root
 from gapsolver.schema.result import StageReport
+from gapsolver.solve.lexicographic import solve_model
+from gapsolver.solve.options import SolveOptions
 
 _GRACE_SECONDS = 10.0
 
@@ -51,7 +54,6 @@ def _stop(process: Any) -> None:
 def _own_group() -> None:
     """A process group of its own, so a child is stopped with any solver process it started; and
     it goes, group and all, if the parent dies without stopping it."""
-    from gapsolver.runtime.parallel import exit_with_parent
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it stops this child
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -62,9 +64,8 @@ def _own_group() -> None:
     exit_with_parent(group=leader)
 
 
-def _contender(channel: Any, model: Model, options: Any, start: np.ndarray) -> None:
+def _contender(channel: Any, model: Model, options: SolveOptions, start: np.ndarray) -> None:
     _own_group()
-    from gapsolver.solve.pipeline import solve_model
 
     try:
         values, stages, timings = solve_model(model, options, start=start)
@@ -75,9 +76,8 @@ def _contender(channel: Any, model: Model, options: Any, start: np.ndarray) -> N
         channel.put((options.solver, None, None, None, f"{type(error).__name__}: {error}"))
 
 
-def _supervised_child(channel: Any, model: Model, options: Any, start: np.ndarray) -> None:
+def _supervised_child(channel: Any, model: Model, options: SolveOptions, start: np.ndarray) -> None:
     _own_group()
-    from gapsolver.solve.pipeline import solve_model
 
     def progress(values: np.ndarray, stages: list[StageReport]) -> None:
         channel.put(("progress", values, stages, None, None))
@@ -92,7 +92,7 @@ def _supervised_child(channel: Any, model: Model, options: Any, start: np.ndarra
 
 
 def supervised(
-    model: Model, options: Any, start: np.ndarray
+    model: Model, options: SolveOptions, start: np.ndarray
 ) -> tuple[np.ndarray, list[StageReport], dict[str, float]]:
     """Run the lexicographic solve in a child process and hold it to ``options.time_limit``: past the
     limit (and a grace period for the solver's own stop), the child is killed and the latest plan it
@@ -104,6 +104,7 @@ def supervised(
     child = context.Process(target=_supervised_child, args=(channel, model, options, start))
     child.start()
     latest: tuple[np.ndarray, list[StageReport]] = (start, [])
+    assert options.time_limit is not None, "a supervised solve has a time limit"
     try:
         while True:
             left = options.time_limit + _GRACE_SECONDS - (time.perf_counter() - began)
@@ -140,7 +141,7 @@ def _proven(stages: list[StageReport]) -> bool:
 
 
 def race(
-    model: Model, options: Any, start: np.ndarray
+    model: Model, options: SolveOptions, start: np.ndarray
 ) -> tuple[str, np.ndarray, list[StageReport], dict[str, float]]:
     """Run every solver on ``model``; return (winner, values, stages, timings)."""
     context = _context()

@@ -1,0 +1,182 @@
+"""A parsed input document and where its problems are: paths (``pledges[3].state``), the line where each
+path starts (read off the YAML event stream only when a problem needs locating), and pydantic's errors
+turned into located problems. Shared by every reader of user files: scenarios, variants, batch specs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from gapsolver.exceptions import InputError, Problem
+
+PathKey = tuple[str | int, ...]
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+
+def format_path(path: Iterable[str | int]) -> str:
+    """``('pledges', 3, 'state')`` → ``pledges[3].state``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+@dataclass
+class Document:
+    """A parsed file: the plain data, problems found while parsing, and — computed only when a problem
+    needs locating — the line where each path starts."""
+
+    data: Any
+    source: str
+    text: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    _lines: dict[PathKey, int] | None = None
+
+    @property
+    def lines(self) -> dict[PathKey, int]:
+        if self._lines is None:
+            self._lines = index_lines(self.text, []) if self.text is not None else {}
+        return self._lines
+
+    def line_of(self, path: PathKey) -> int | None:
+        """Line of the longest prefix of ``path`` the document has (a missing key points at its parent)."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return None
+
+    def problem(self, path: PathKey, message: str) -> Problem:
+        return Problem(format_path(path), message, self.line_of(path))
+
+
+def event_line(event: yaml.Event) -> int:
+    """The 1-based line an event starts on."""
+    mark = event.start_mark
+    return mark.line + 1 if mark is not None else 0
+
+
+class _Frame:
+    """An open list or mapping while indexing lines: its path (None inside a repeated key, which is
+    not indexed), and for a mapping the key awaited or just read."""
+
+    __slots__ = ("expect_key", "index", "is_map", "key", "path", "seen")
+
+    def __init__(self, path: PathKey | None, is_map: bool) -> None:
+        self.path = path
+        self.is_map = is_map
+        self.index = 0
+        self.expect_key = True
+        self.key: str | None = None
+        self.seen: dict[str, int] = {}
+
+
+def index_lines(text: str, repeated: list[Problem]) -> dict[PathKey, int]:
+    """The 1-based line where every path of the document starts (a mapping entry at its key; a
+    value given by an alias at the alias), read off the YAML event stream — no values are built;
+    repeated mapping keys are added to ``repeated`` (JSON is read the same way). Empty if the text
+    is not YAML."""
+    lines: dict[PathKey, int] = {}
+    stack: list[_Frame] = []
+    try:
+        for event in yaml.parse(text, Loader=BaseLoader):
+            if isinstance(event, yaml.CollectionEndEvent):
+                stack.pop()
+                continue
+            if not isinstance(
+                event, yaml.ScalarEvent | yaml.AliasEvent | yaml.CollectionStartEvent
+            ):
+                continue
+            line = event_line(event)
+            path: PathKey | None = ()
+            if stack:
+                top = stack[-1]
+                if top.is_map and top.expect_key:
+                    top.expect_key = False
+                    key = str(getattr(event, "value", "?"))
+                    top.key = key
+                    if top.path is not None:
+                        if key in top.seen:
+                            repeated.append(
+                                Problem(
+                                    format_path((*top.path, key)),
+                                    f"duplicate key {key!r} (first at line {top.seen[key]})",
+                                    line,
+                                )
+                            )
+                            top.key = None  # its value is not indexed
+                        else:
+                            top.seen[key] = line
+                            lines[(*top.path, key)] = line
+                    if isinstance(event, yaml.CollectionStartEvent):
+                        stack.append(_Frame(None, isinstance(event, yaml.MappingStartEvent)))
+                    continue
+                if top.is_map:
+                    top.expect_key = True
+                    path = None if top.path is None or top.key is None else (*top.path, top.key)
+                else:
+                    path = None if top.path is None else (*top.path, top.index)
+                    top.index += 1
+            if path is not None:
+                lines.setdefault(path, line)
+            if isinstance(event, yaml.CollectionStartEvent):
+                stack.append(_Frame(path, isinstance(event, yaml.MappingStartEvent)))
+    except yaml.YAMLError:
+        return {}  # valid JSON that YAML cannot read: no line numbers
+    return lines
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def pydantic_problems(error: ValidationError, doc: Document) -> list[Problem]:
+    """Turn pydantic's errors into located, readable problems."""
+    problems = []
+    for item in error.errors(include_url=False):
+        path: PathKey = tuple(
+            part for part in item["loc"] if not isinstance(part, str) or part not in ("", "[key]")
+        )
+        kind = item["type"]
+        message = item["msg"]
+        if kind == "extra_forbidden":
+            message = f"unknown key {path[-1]!r}"
+        elif kind == "missing":
+            message = f"missing required key {path[-1]!r}"
+            path = path[:-1]  # the object that lacks the key
+        elif kind in ("value_error", "assertion_error"):
+            message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        else:
+            message = f"{message[0].lower()}{message[1:]} (got {_describe(item.get('input'))})"
+        problems.append(doc.problem(path, message))
+    return problems
+
+
+def by_line(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda problem: (problem.line is None, problem.line or 0))
+
+
+def validate_document(model: type[ModelT], doc: Document, extra_problems: list[Problem]) -> ModelT:
+    """The document validated as ``model``, or an InputError with every problem: the document's own,
+    the schema's (located) and ``extra_problems``, sorted by line."""
+    problems = list(doc.problems)
+    value: ModelT | None = None
+    if isinstance(doc.data, Mapping):
+        try:
+            value = model.model_validate(doc.data)
+        except ValidationError as error:
+            problems += pydantic_problems(error, doc)
+    problems += extra_problems
+    if problems or value is None:
+        raise InputError(by_line(problems), doc.source)
+    return value

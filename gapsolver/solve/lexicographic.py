@@ -1,0 +1,350 @@
+"""The lexicographic solve of a built model.
+
+Stage 1 minimises the priority-weighted gap to proven optimality. Stage 2 fixes it (the weighted gap may
+not exceed the stage-1 optimum) and maximises total suitability, starting from the stage-1 solution.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from gapsolver.backend import Backend, StageOutcome, StageStatus, make_backend, relative_gap
+from gapsolver.exceptions import SolverError, raise_if_stopped
+from gapsolver.model.model import Model
+from gapsolver.schema.result import StageReport
+from gapsolver.solve.options import SolveOptions, remaining
+
+GAP_TOLERANCE = 1e-6
+"""Slack on the stage-1 optimum when fixing it, relative to max(1, Σ_r w_r q_r)."""
+INTEGRALITY_TOLERANCE = 1e-9
+DUAL_TOLERANCE = 1e-7
+
+
+def _is_integral(values: np.ndarray) -> np.ndarray:
+    return np.abs(values - np.round(values)) <= INTEGRALITY_TOLERANCE
+
+
+def _integral_rows(model: Model) -> np.ndarray:
+    """Rows whose coefficients and bound are all integers: their slack is integral at integer points."""
+    row, _, value, _, upper, names = model.matrix()
+    fractional = np.zeros(len(names), dtype=bool)
+    np.logical_or.at(fractional, row, ~_is_integral(value))
+    return ~fractional & _is_integral(np.where(np.isinf(upper), 0.0, upper))
+
+
+@dataclass
+class _Stage:
+    """What one ranked objective's solve produced."""
+
+    name: str
+    status: StageStatus
+    values: np.ndarray | None
+    objective: float | None
+    bound: float | None
+    seconds: float
+    method: str
+    relaxation: StageOutcome | None = None
+
+    def report(
+        self, offset: float = 0.0, sign: float = 1.0, fixed_columns: int | None = None
+    ) -> StageReport:
+        def shown(value: float | None) -> float | None:
+            return None if value is None else round(sign * (value + offset), 9)
+
+        gap = None
+        if self.objective is not None and self.bound is not None:
+            gap = (
+                0.0
+                if self.status is StageStatus.optimal
+                else relative_gap(self.objective, self.bound)
+            )
+        return StageReport(
+            objective=self.name,
+            status=self.status.value,
+            value=shown(self.objective),
+            bound=shown(self.bound),
+            mip_gap=gap,
+            seconds=round(self.seconds, 6),
+            method=self.method,
+            fixed_columns=fixed_columns,
+        )
+
+
+def _proven(objective: float, bound: float, gap_rel: float) -> bool:
+    return objective - bound <= max(gap_rel * max(1.0, abs(objective)), 1e-9)
+
+
+def _solve_stage(
+    backend: Backend,
+    name: str,
+    objective: np.ndarray,
+    *,
+    gap_rel: float,
+    integral_objective: bool,
+    model: Model,
+    state: ModelState,
+    start: np.ndarray,
+    deadline: Callable[[], float | None],
+) -> _Stage:
+    """Minimise ``objective`` over the backend's current model: the LP relaxation first (its bound, and
+    often an integral vertex); then a MIP over the columns where the LP and the incumbent disagree,
+    the others fixed (relaxation-induced neighbourhood search, so the incumbent stays feasible); then,
+    only if that does not prove optimality against the LP bound, the full MIP from the best solution
+    found, restricted by reduced-cost fixing against the incumbent when the LP's duals are certified.
+    ``start`` is a feasible integral point: the incumbent to begin with."""
+    lower, upper = state.lower, state.upper
+    seconds = 0.0
+    relaxation = backend.solve(objective, relax=True, time_limit=deadline())
+    seconds += relaxation.seconds
+    bound: float | None = None
+    incumbent, incumbent_value = start, float(objective @ start)
+
+    def stage(status: StageStatus, method: str) -> _Stage:
+        return _Stage(name, status, incumbent, incumbent_value, bound, seconds, method, relaxation)
+
+    if relaxation.status is StageStatus.optimal and relaxation.values is not None:
+        bound = float(relaxation.objective or 0.0)
+        if integral_objective:
+            bound = float(np.ceil(bound - 1e-6))
+        if _is_integral(relaxation.values).all():
+            incumbent = np.round(relaxation.values)
+            incumbent_value = float(objective @ incumbent)
+            bound = min(bound, incumbent_value)
+            return stage(StageStatus.optimal, "lp")
+        # RINS: fix the columns where the LP and the incumbent agree; the incumbent stays feasible.
+        rounded = np.round(relaxation.values)
+        fixed = _is_integral(relaxation.values) & (rounded == incumbent)
+        backend.set_col_bounds(np.where(fixed, rounded, lower), np.where(fixed, rounded, upper))
+        restricted = backend.solve(
+            objective, time_limit=deadline(), warm_start=None, gap_rel=gap_rel
+        )
+        backend.set_col_bounds(lower, upper)
+        seconds += restricted.seconds
+        if restricted.values is not None:
+            candidate = np.round(restricted.values)
+            if float(objective @ candidate) < incumbent_value:
+                incumbent, incumbent_value = candidate, float(objective @ candidate)
+        if _proven(incumbent_value, bound, gap_rel):
+            return stage(StageStatus.optimal, "lp+fix")
+    time_left = deadline()
+    if time_left is not None and time_left <= 0:
+        return stage(StageStatus.feasible, "lp+fix")
+    restricted_bounds = False
+    if relaxation.status is StageStatus.optimal and relaxation.objective is not None:
+        reduced = certified_reduced_costs(model, objective, relaxation, state)
+        if reduced is not None:
+            slack = max(incumbent_value - relaxation.objective, 0.0)
+            fixed_lower, fixed_upper = fix_by_reduced_cost(
+                reduced, slack, lower, upper, model.col_integer
+            )
+            backend.set_col_bounds(fixed_lower, fixed_upper)
+            restricted_bounds = True
+    full = backend.solve(objective, time_limit=time_left, warm_start=incumbent, gap_rel=gap_rel)
+    if restricted_bounds:
+        backend.set_col_bounds(lower, upper)
+    seconds += full.seconds
+    if full.status in (StageStatus.error, StageStatus.infeasible):
+        raise SolverError(
+            f"{backend.name} failed on the {name} stage (status {full.status.value}, "
+            "although the plan it started from is feasible)"
+        )
+    if full.values is not None and float(objective @ np.round(full.values)) <= incumbent_value:
+        incumbent, incumbent_value = np.round(full.values), float(objective @ np.round(full.values))
+    if full.bound is not None and abs(full.bound) < 1e30:  # a solver's "no bound" is ±inf or 1e50
+        bound = full.bound if bound is None else max(bound, full.bound)
+    status = StageStatus.optimal if full.status is StageStatus.optimal else StageStatus.feasible
+    if bound is not None and _proven(incumbent_value, bound, gap_rel):
+        status = StageStatus.optimal
+    return stage(status, "mip")
+
+
+CERTIFICATE_TOLERANCE = 1e-7
+
+
+@dataclass
+class ModelState:
+    """The model as the backend currently holds it: column bounds, model rows made equalities, and
+    rows added since (as (columns, values, upper bound) of ≤ rows)."""
+
+    lower: np.ndarray
+    upper: np.ndarray
+    tight: np.ndarray
+    added: list[tuple[np.ndarray, np.ndarray, float]]
+
+
+def certified_reduced_costs(
+    model: Model, objective: np.ndarray, relaxation: StageOutcome, state: ModelState | None = None
+) -> np.ndarray | None:
+    """Reduced costs d = c − Aᵀy of the LP relaxation of the model in ``state`` (the model as built
+    when None), recomputed from the row duals y and returned only if (x, y) is a verified optimal
+    primal–dual pair: x feasible; y ≤ 0 on ≤ rows (free on equalities); rows with y ≠ 0 at their
+    bound; d > 0 only at a lower bound and d < 0 only at an upper one. Solver conventions and dual
+    quality then do not matter: an unverified answer is simply not used."""
+    x, y = relaxation.values, relaxation.row_dual
+    if x is None or y is None:
+        return None
+    if state is None:
+        state = ModelState(model.col_lower, model.col_upper, np.zeros(model.n_rows, dtype=bool), [])
+    row, col, value, lower, upper, _ = model.matrix()
+    if np.isfinite(lower).any():
+        return None
+    n_rows = len(upper)
+    if y.size != n_rows + len(state.added):
+        return None
+    extra_rows = [
+        np.full(cols.size, n_rows + index) for index, (cols, _, _) in enumerate(state.added)
+    ]
+    row = np.concatenate([row, *extra_rows])
+    col = np.concatenate([col, *(cols for cols, _, _ in state.added)])
+    value = np.concatenate([value, *(values for _, values, _ in state.added)])
+    upper = np.concatenate([upper, [bound for _, _, bound in state.added]])
+    equality = np.concatenate([state.tight, np.zeros(len(state.added), dtype=bool)])
+    tol = CERTIFICATE_TOLERANCE
+    activity = np.bincount(row, weights=value * x[col], minlength=upper.size)
+    if (activity > upper + tol).any() or (equality & (activity < upper - tol)).any():
+        return None
+    if (x < state.lower - tol).any() or (x > state.upper + tol).any():
+        return None
+    if (y[~equality] > tol).any():
+        return None
+    binding = (np.abs(y) > tol) & ~equality
+    if (np.abs(activity - upper)[binding] > tol).any():
+        return None
+    reduced = objective - np.bincount(col, weights=value * y[row], minlength=model.n_cols)
+    if (x[reduced > tol] > state.lower[reduced > tol] + tol).any():
+        return None
+    if (x[reduced < -tol] < state.upper[reduced < -tol] - tol).any():
+        return None
+    return reduced
+
+
+def fix_by_reduced_cost(
+    reduced: np.ndarray, slack: float, lower: np.ndarray, upper: np.ndarray, integer: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds after reduced-cost fixing: an integer column whose reduced cost exceeds ``slack`` in
+    magnitude cannot leave its bound in any solution within ``slack`` of the LP bound."""
+    threshold = slack + CERTIFICATE_TOLERANCE
+    lower, upper = lower.copy(), upper.copy()
+    at_lower = (reduced > threshold) & integer
+    at_upper = (reduced < -threshold) & integer
+    upper[at_lower] = lower[at_lower]
+    lower[at_upper] = upper[at_upper]
+    return lower, upper
+
+
+def optimal_face(
+    model: Model,
+    reduced: np.ndarray,
+    row_dual: np.ndarray,
+    slack: float,
+    integral_rows: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Column bounds and tight rows that every integer solution within ``slack`` of the LP bound meets.
+
+    Reduced-cost fixing for the columns (:func:`fix_by_reduced_cost`); likewise a row with integral
+    data whose dual exceeds the slack must stay tight. With slack 0 (the LP bound is the integer
+    optimum) these describe exactly the face of optimal solutions. ``reduced`` and ``row_dual`` must
+    come from :func:`certified_reduced_costs`.
+    """
+    lower, upper = fix_by_reduced_cost(
+        reduced, slack, model.col_lower, model.col_upper, model.col_integer
+    )
+    tight = (np.abs(row_dual[: model.n_rows]) > slack + CERTIFICATE_TOLERANCE) & integral_rows
+    return lower, upper, tight
+
+
+Progress = Callable[[np.ndarray, list[StageReport]], None]
+
+
+def solve_model(
+    model: Model,
+    options: SolveOptions,
+    start: np.ndarray | None = None,
+    progress: Progress | None = None,
+) -> tuple[np.ndarray, list[StageReport], dict[str, float]]:
+    """Lexicographic solve; returns integral column values, the stage reports and phase timings.
+
+    ``start`` is a feasible integral point (e.g. the greedy plan); all zeros when not given.
+    ``progress`` is told the plan and the finished stages each time a stage completes.
+    """
+    timings: dict[str, float] = {}
+    began = time.perf_counter()
+    backend = make_backend(options.solver, model)
+    timings["handoff"] = time.perf_counter() - began
+    deadline = lambda: remaining(options, began)  # noqa: E731
+    start = np.zeros(model.n_cols) if start is None else start
+    weights_integral = bool(_is_integral(model.primary).all())
+
+    state = ModelState(
+        model.col_lower.copy(), model.col_upper.copy(), np.zeros(model.n_rows, dtype=bool), []
+    )
+    first = _solve_stage(
+        backend,
+        "weighted_gap",
+        model.primary,
+        gap_rel=0.0,
+        integral_objective=weights_integral,
+        model=model,
+        state=state,
+        start=start,
+        deadline=deadline,
+    )
+    timings["solve_primary"] = first.seconds
+    assert first.values is not None and first.objective is not None
+    stages = [first.report(offset=model.primary_offset)]
+    values = first.values
+    raise_if_stopped()
+    if progress is not None:
+        progress(values, list(stages))
+
+    time_left = deadline()
+    if not model.n_cols:
+        stages.append(
+            StageReport("suitability", StageStatus.optimal.value, 0.0, 0.0, 0.0, 0.0, "lp")
+        )
+    elif time_left is not None and time_left <= 0:
+        stages.append(StageReport("suitability", "not_run", None, None, None, 0.0, "none"))
+    else:
+        relaxation = first.relaxation
+        reduced = None
+        if relaxation is not None and relaxation.status is StageStatus.optimal:
+            reduced = certified_reduced_costs(model, model.primary, relaxation, state)
+        if reduced is not None and relaxation is not None and relaxation.row_dual is not None:
+            slack = max(first.objective - float(relaxation.objective or 0.0), 0.0)
+            state.lower, state.upper, state.tight = optimal_face(
+                model, reduced, relaxation.row_dual, slack, _integral_rows(model)
+            )
+            backend.set_col_bounds(state.lower, state.upper)
+            backend.set_row_upper_tight(state.tight)
+        fixed_columns = int(
+            np.sum(state.lower == state.upper) - np.sum(model.col_lower == model.col_upper)
+        )
+        optimum = first.objective
+        support = np.flatnonzero(model.primary)
+        scale = max(1.0, model.primary_offset)  # the largest weighted gap possible
+        fix_bound = optimum + GAP_TOLERANCE * scale
+        backend.add_row(support, model.primary[support], -np.inf, fix_bound, "fix_weighted_gap")
+        state.added.append((support, model.primary[support], fix_bound))
+        second = _solve_stage(
+            backend,
+            "suitability",
+            model.secondary,
+            gap_rel=options.suitability_gap,
+            integral_objective=False,
+            model=model,
+            state=state,
+            start=values,
+            deadline=deadline,
+        )
+        timings["solve_secondary"] = second.seconds
+        stages.append(second.report(sign=-1.0, fixed_columns=fixed_columns))
+        if (
+            second.values is not None
+            and float(model.primary @ second.values) <= optimum + GAP_TOLERANCE * scale
+        ):
+            values = second.values
+    return values, stages, timings | {"solver_total": time.perf_counter() - began}
