@@ -32,7 +32,9 @@ def _spec(folder: Path, runs: int) -> Path:
 
 
 def measure(runs: int) -> dict[str, Any]:
-    from gapsolver.batch.batch import dask_executor, execute, local_executor, plan_tasks, run_batch
+    from gapsolver.batch.plan import plan_tasks
+    from gapsolver.batch.run import dask_executor, local_executor, run_batch
+    from gapsolver.batch.worker import execute
 
     figures: dict[str, Any] = {"runs": runs}
     with tempfile.TemporaryDirectory() as temporary:

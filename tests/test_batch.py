@@ -19,13 +19,10 @@ import yaml
 from conftest import pledge, req, scenario_data
 from typer.testing import CliRunner
 
-from gapsolver.batch.batch import (
-    connect,
-    local_executor,
-    plan_tasks,
-    read_table,
-    run_batch,
-)
+from gapsolver.batch.export import read_table
+from gapsolver.batch.plan import plan_tasks
+from gapsolver.batch.run import local_executor, run_batch
+from gapsolver.batch.store import connect
 from gapsolver.cli import app
 from gapsolver.exceptions import InputError
 
@@ -105,17 +102,17 @@ def test_a_variant_equal_to_a_sweep_point_is_its_own_run(tmp_path: Path) -> None
 
 def _failing_without_ccc(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make every solve of a scenario without CCC's pledge fail, as a solver error would."""
-    import gapsolver.batch.batch
+    import gapsolver.batch.worker
     from gapsolver.exceptions import SolverError
 
-    solve = gapsolver.batch.batch.solve_scenario
+    solve = gapsolver.batch.worker.solve_scenario
 
     def flaky(scenario, options=None):  # type: ignore[no-untyped-def]
         if not any(p.state == "CCC" for p in scenario.pledges):
             raise SolverError("highs failed (simulated)")
         return solve(scenario, options)
 
-    monkeypatch.setattr(gapsolver.batch.batch, "solve_scenario", flaky)
+    monkeypatch.setattr(gapsolver.batch.worker, "solve_scenario", flaky)
 
 
 def test_runs_are_stored_failures_isolated_and_a_rerun_skips_them(
@@ -283,7 +280,7 @@ def test_dask_cluster_stores_the_same_results_as_local_workers(tmp_path: Path) -
     distributed = pytest.importorskip("distributed")
     spec = write_study(tmp_path)
     run_batch(spec, tmp_path / "local.db", local_executor(2))
-    from gapsolver.batch.batch import dask_executor
+    from gapsolver.batch.run import dask_executor
 
     with distributed.LocalCluster(
         n_workers=2,

@@ -9,14 +9,9 @@ from conftest import build, pledge, req, run
 from typer.testing import CliRunner
 
 from gapsolver.cli import app
-from gapsolver.partnerships.graph import (
-    donation_links,
-    export_graph,
-    partnership_graph,
-    read_graph,
-    training_links,
-)
+from gapsolver.partnerships.graph import donation_links, partnership_graph, training_links
 from gapsolver.preprocess.encode import encode
+from gapsolver.report.graph import export_graph, read_graph
 
 
 def _scenario():  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from gapsolver.preprocess.variants import apply_changes, locate, withdraw
 from gapsolver.runtime.parallel import Progress, run_parallel
 from gapsolver.schema import Scenario
 from gapsolver.schema.result import Result
@@ -48,8 +49,6 @@ class DependenceReport:
 def without(scenario: Scenario, kind: str, identifier: str) -> Scenario:
     """The scenario with one donation, one training, or everything one state offers withdrawn (the
     variants' ``remove``, so a withdrawal means the same everywhere)."""
-    from gapsolver.preprocess.variants import apply_changes, locate, withdraw
-
     return apply_changes(scenario, [locate(withdraw(kind, identifier), ("withdraw",))])
 
 

@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from gapsolver.exceptions import SolverError
 from gapsolver.model.model import Model, build_model
 from gapsolver.postprocess.extract import donation_uses
 from gapsolver.preprocess.encode import NONE, encode
@@ -98,8 +99,6 @@ def _cover_lower(model: Model, lower: dict[int, float]) -> None:
 def _solve(model: Model, options: SolveOptions, start: np.ndarray) -> np.ndarray:
     _, values, stages, _ = run_solver(model, options, start)
     if any(stage.status != "optimal" for stage in stages):
-        from gapsolver.exceptions import SolverError
-
         raise SolverError("the shortfall model was not solved to optimality (time limit?)")
     return values
 

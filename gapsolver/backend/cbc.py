@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import subprocess
 import time
 import warnings
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from typing import Any
 import numpy as np
 import pulp
 
-from gapsolver.backend import StageOutcome, StageStatus, relative_gap, relaxation_outcome
+from gapsolver.backend.base import StageOutcome, StageStatus, relative_gap, relaxation_outcome
 from gapsolver.exceptions import SolverError
 from gapsolver.model.model import Model
 from gapsolver.preprocess.encode import FloatArray, IntArray
@@ -52,8 +53,6 @@ class _TrackedSubprocessModule:
     Popen = TrackedPopen
 
     def __getattr__(self, name: str) -> Any:
-        import subprocess
-
         return getattr(subprocess, name)
 
 

@@ -10,7 +10,7 @@ import time
 import highspy
 import numpy as np
 
-from gapsolver.backend import StageOutcome, StageStatus, relative_gap, relaxation_outcome
+from gapsolver.backend.base import StageOutcome, StageStatus, relative_gap, relaxation_outcome
 from gapsolver.exceptions import SolverError
 from gapsolver.model.model import Model
 from gapsolver.preprocess.encode import FloatArray, IntArray

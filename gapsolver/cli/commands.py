@@ -659,7 +659,11 @@ def batch(
 ) -> None:
     """Run a batch spec (scenarios × variants/sweeps × strategies × robustness samples) into a
     SQLite database, resumably; `batch export DB --csv|--parquet FILE`; `batch plot DB --png FILE`."""
-    from gapsolver.batch import batch as batches
+    from gapsolver.batch.export import export as export_table
+    from gapsolver.batch.export import read_table
+    from gapsolver.batch.plan import plan_tasks
+    from gapsolver.batch.run import dask_executor, local_executor, run_batch
+    from gapsolver.report.batch import plot_batch
 
     mode = first if first in ("export", "plot") else "run"
     given = {
@@ -698,13 +702,13 @@ def batch(
                 raise InputError([Problem("", "give exactly one of --csv FILE and --parquet FILE")])
             fmt, path, option, formats = chosen[0]
             guard.check_outputs([Output(option, path, formats)], [database])
-            count = batches.export(database, path, fmt, "requirement_gaps" if gaps else "runs")
+            count = export_table(database, path, fmt, "requirement_gaps" if gaps else "runs")
             stdout.print(f"{count} rows written to {path}", highlight=False, soft_wrap=True)
         else:
             if png is None:
                 raise InputError([Problem("--png", "`gapsolver batch plot` needs --png FILE")])
             guard.check_outputs([Output("--png", png, guard.PNG)], [database])
-            batches.plot(database, png)
+            plot_batch(database, png)
             stdout.print(f"Plot written to {png}", highlight=False, soft_wrap=True)
         return
     if database is not None:
@@ -724,13 +728,9 @@ def batch(
 
     guard.check_outputs([Output("--output", output, guard.DATABASE)], [first])
     worker_count = _workers(workers)
-    plan = batches.plan_tasks(first)
+    plan = plan_tasks(first)
     guard.check_outputs([Output("--output", output, guard.DATABASE)], plan.files)
-    executor = (
-        batches.dask_executor(dask_scheduler)
-        if dask_scheduler
-        else batches.local_executor(worker_count)
-    )
+    executor = dask_executor(dask_scheduler) if dask_scheduler else local_executor(worker_count)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -748,15 +748,13 @@ def batch(
         bar.update(task, completed=done, total=total)
 
     try:
-        summary = batches.run_batch(
-            plan, output, executor, retry_failed=retry_failed, progress=advance
-        )
+        summary = run_batch(plan, output, executor, retry_failed=retry_failed, progress=advance)
     except KeyboardInterrupt as interrupt:
         bar.stop()
         stored = 0
         if output.exists():
             with suppress(GapsolverError):
-                stored = len(batches.read_table(output))
+                stored = len(read_table(output))
         word, code = _interruption(interrupt)
         stderr.print(
             f"{word}: {stored} runs are stored in {escape(str(output))}; run the same command "
@@ -883,8 +881,9 @@ def graph(
     fmt: FormatOption = Format.table,
 ) -> None:
     """The partnership graph: export it (with a plan), or find what the plan depends on (--critical)."""
-    from gapsolver.partnerships.graph import add_plan, export_graph, partnership_graph
+    from gapsolver.partnerships.graph import add_plan, partnership_graph
     from gapsolver.preprocess.load import load_scenario
+    from gapsolver.report.graph import export_graph
     from gapsolver.report.tables import printer
 
     if export is None and not critical and not chains:

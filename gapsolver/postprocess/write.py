@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import tempfile
@@ -71,8 +72,6 @@ def write_json_atomic(path: str | Path, data: Any) -> None:
 
 def write_csv_atomic(path: str | Path, rows: list[dict[str, Any]]) -> None:
     """Rows (dicts with the same keys, in order) as CSV with a header."""
-    import csv
-
     with atomic_path(path) as temporary, open(temporary, "w", newline="", encoding="utf-8") as out:
         columns = list(rows[0]) if rows else []
         for row in rows:

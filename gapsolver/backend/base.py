@@ -1,0 +1,82 @@
+"""What every solver backend offers and returns.
+
+Both backends offer the same calls, which is all the lexicographic solve needs: solve with an objective
+(as a MIP, or its LP relaxation with duals), change column or row bounds, and add a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+import numpy as np
+
+from gapsolver.preprocess.encode import FloatArray, IntArray
+
+
+class StageStatus(StrEnum):
+    """Outcome of one solver call."""
+
+    optimal = "optimal"
+    feasible = "feasible"  # stopped (time limit) with a solution in hand
+    no_solution = "no_solution"  # stopped without one
+    infeasible = "infeasible"
+    error = "error"
+
+
+@dataclass(frozen=True)
+class StageOutcome:
+    status: StageStatus
+    values: FloatArray | None
+    objective: float | None
+    bound: float | None
+    mip_gap: float | None
+    seconds: float
+    col_dual: FloatArray | None = None  # reduced costs, LP relaxations only
+    row_dual: FloatArray | None = (
+        None  # row duals (model rows, then added rows), LP relaxations only
+    )
+
+
+def relaxation_outcome(
+    values: FloatArray, objective: float, seconds: float, col_dual: FloatArray, row_dual: FloatArray
+) -> StageOutcome:
+    """The outcome of an LP relaxation solved to optimality: its value is its own bound."""
+    return StageOutcome(
+        StageStatus.optimal, values, objective, objective, 0.0, seconds, col_dual, row_dual
+    )
+
+
+class Backend(Protocol):
+    name: str
+
+    def solve(
+        self,
+        objective: FloatArray,
+        *,
+        relax: bool = False,
+        time_limit: float | None = None,
+        warm_start: FloatArray | None = None,
+        gap_rel: float = 0.0,
+    ) -> StageOutcome: ...
+
+    def set_col_bounds(self, lower: FloatArray, upper: FloatArray) -> None: ...
+
+    def set_row_upper_tight(self, tight: np.ndarray) -> None:
+        """Make the model rows flagged in ``tight`` equalities at their upper bound (others as built)."""
+        ...
+
+    def add_row(
+        self, cols: IntArray, values: FloatArray, lower: float, upper: float, name: str
+    ) -> None: ...
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """|objective − bound| / max(1, |objective|), the convention HiGHS and CBC report."""
+    if objective is None or bound is None or not np.isfinite(bound):
+        return None
+    return abs(objective - bound) / max(1.0, abs(objective))
+
+
+SOLVERS = ("highs", "cbc")

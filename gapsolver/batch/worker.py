@@ -1,0 +1,104 @@
+"""One run in a worker process: build the case's scenario, sample it, solve it, and return its record."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from typing import Any
+
+from gapsolver.analysis.compare import kpis
+from gapsolver.analysis.robust import sample_scenario
+from gapsolver.batch.plan import Task, sha256_of
+from gapsolver.exceptions import GapsolverError
+from gapsolver.preprocess.variants import (
+    apply_changes,
+    changes_from_data,
+)
+from gapsolver.schema import Scenario
+from gapsolver.solve.options import SolveOptions
+from gapsolver.solve.pipeline import solve_scenario
+
+# ---------------------------------------------------------------------------------------------------
+# One run (in a worker)
+
+
+_SCENARIOS: dict[str, Scenario] = {}
+"""The scenarios of a batch in a worker process, by content hash (set once per worker)."""
+
+
+def install_scenarios(scenarios: dict[str, Scenario]) -> None:
+    """Local worker initializer: the batch's scenarios."""
+    _SCENARIOS.update(scenarios)
+
+
+_CASES: dict[tuple[str, str], Scenario] = {}
+"""The changed scenarios a worker has built, by (scenario hash, case): every strategy and sample of
+a case starts from the same one."""
+
+
+def case_scenario(task: Task, scenarios: dict[str, Scenario]) -> Scenario:
+
+    base = scenarios[task.scenario_sha256]
+    if not task.case.changes:
+        return base
+    key = (task.scenario_sha256, sha256_of([task.case.name, task.case.changes]))
+    if key not in _CASES:
+        if len(_CASES) >= 64:
+            _CASES.clear()
+        _CASES[key] = apply_changes(
+            base, changes_from_data(task.case.changes, task.case.name), task.case.name
+        )
+    return _CASES[key]
+
+
+def execute(task: Task, scenarios: dict[str, Scenario] | None = None) -> dict[str, Any]:
+    """Run one task; never raises: a failure is a record with its error."""
+
+    began = time.perf_counter()
+    record: dict[str, Any] = {"key": task.key, "worker": f"{socket.gethostname()}:{os.getpid()}"}
+    try:
+        scenario = case_scenario(task, scenarios or _SCENARIOS)
+        if task.sample is not None:
+            assert task.seed is not None
+            scenario, _ = sample_scenario(scenario, task.seed, task.sample)
+        record["inputs_sha256"] = sha256_of(scenario.model_dump(mode="json"))
+        options = SolveOptions(
+            strategy=task.strategy, solver=task.solver, time_limit=task.time_limit
+        )
+        result = solve_scenario(scenario, options)
+        figures = kpis(result)
+        plan_status = figures.pop("status")
+        timed_out = (
+            task.strategy == "optimal" and task.time_limit is not None and plan_status != "optimal"
+        )
+        record |= figures | {
+            "status": "time_limit" if timed_out else "ok",
+            "plan_status": plan_status,
+            "error": "time limit reached before the optimum was proven" if timed_out else None,
+            "gaps": [
+                {
+                    "requirement": r.id,
+                    "mission": r.mission,
+                    "capability": r.capability,
+                    "priority": r.priority,
+                    "quantity": r.quantity,
+                    "allocated": r.allocated,
+                    "gap": r.gap,
+                }
+                for r in result.requirements
+            ],
+        }
+    except GapsolverError as error:
+        record |= {"status": "failed", "error": str(error), "gaps": []}
+    except Exception as error:  # a bug or a crash in a library: recorded, the batch goes on
+        record |= {"status": "failed", "error": f"{type(error).__name__}: {error}", "gaps": []}
+    record["wall_time"] = round(time.perf_counter() - began, 6)
+    return record
+
+
+def execute_many(
+    tasks: list[Task], scenarios: dict[str, Scenario] | None = None
+) -> list[dict[str, Any]]:
+    """Several runs in one worker call (each still isolated by :func:`execute`)."""
+    return [execute(task, scenarios) for task in tasks]
