@@ -263,7 +263,7 @@ def solve(
 ) -> None:
     """Find the allocation with the smallest priority-weighted gap, then the most suitable one."""
     from gapsolver.preprocess.load import load_scenario
-    from gapsolver.report.tables import print_result
+    from gapsolver.report.result import print_result
     from gapsolver.solve.options import SolveOptions
     from gapsolver.solve.pipeline import solve_scenario
 
@@ -300,7 +300,7 @@ def _emit(
 ) -> None:
     """Write JSON to ``output`` (atomically), then print JSON or the tables."""
     from gapsolver.postprocess.write import json_text, write_json_atomic
-    from gapsolver.report.tables import printer
+    from gapsolver.report.common import printer
 
     if output is not None:
         write_json_atomic(output, data)
@@ -337,7 +337,7 @@ def explain(
     went, near misses and the rules that block them, why it is short, and what would fix it."""
     from gapsolver.analysis.explain import explain_requirement
     from gapsolver.preprocess.load import load_scenario
-    from gapsolver.report.tables import print_explanation
+    from gapsolver.report.explain import print_explanation
     from gapsolver.solve.options import SolveOptions
 
     guard.check_outputs([_output("--output", output, guard.JSON)], [scenario])
@@ -365,7 +365,7 @@ def shortfall(
     critical gap (or every gap with --all), and what partnerships could close instead."""
     from gapsolver.analysis.shortfall import shortfall as shopping_list
     from gapsolver.preprocess.load import load_scenario
-    from gapsolver.report.tables import print_shortfall
+    from gapsolver.report.shortfall import print_shortfall
     from gapsolver.solve.options import SolveOptions
 
     guard.check_outputs([_output("--output", output, guard.JSON)], [scenario])
@@ -408,7 +408,7 @@ def whatif(
     from gapsolver.analysis.diff import diff_results
     from gapsolver.preprocess.load import load_scenario
     from gapsolver.preprocess.variants import Located, apply_changes, read_variants, shortcuts
-    from gapsolver.report.tables import print_diff
+    from gapsolver.report.diff import print_diff
     from gapsolver.solve.options import SolveOptions
     from gapsolver.solve.pipeline import solve_scenario
 
@@ -490,7 +490,7 @@ def compare(
     from gapsolver.analysis.compare import compare as run_compare
     from gapsolver.postprocess.write import write_csv_atomic
     from gapsolver.preprocess.load import load_scenario
-    from gapsolver.report.tables import print_compare
+    from gapsolver.report.compare import print_compare
     from gapsolver.solve.options import STRATEGIES, SolveOptions
 
     chosen = [name.strip() for name in strategies.split(",") if name.strip()]
@@ -585,7 +585,7 @@ def robust(
 
     from gapsolver.analysis.robust import robust as run_robust
     from gapsolver.preprocess.load import load_scenario
-    from gapsolver.report.tables import print_robust
+    from gapsolver.report.robust import print_robust
     from gapsolver.solve.options import SolveOptions
 
     guard.check_outputs(
@@ -883,8 +883,8 @@ def graph(
     """The partnership graph: export it (with a plan), or find what the plan depends on (--critical)."""
     from gapsolver.partnerships.graph import add_plan, partnership_graph
     from gapsolver.preprocess.load import load_scenario
+    from gapsolver.report.common import printer
     from gapsolver.report.graph import export_graph
-    from gapsolver.report.tables import printer
 
     if export is None and not critical and not chains:
         raise InputError([Problem("", "say what to do: --export FILE, --critical and/or --chains")])
@@ -926,7 +926,7 @@ def graph(
     analysis: dict[str, Any] = {}
     if chains:
         from gapsolver.analysis.chains import enabling_chains
-        from gapsolver.report.tables import print_chains
+        from gapsolver.report.dependence import print_chains
         from gapsolver.solve.pipeline import solve_scenario
 
         with stderr.status(f"Solving {escape(loaded.name)} to trace its enabling chains…"):
@@ -961,7 +961,7 @@ def graph(
     if chains:
         print_chains(found, out)
     if critical:
-        from gapsolver.report.tables import print_dependence
+        from gapsolver.report.dependence import print_dependence
 
         print_dependence(report, out)
     if output is not None and analysis:
@@ -985,7 +985,7 @@ def diff(
     """What changed from plan A to plan B: gaps opened and closed, assignments moved, donations
     redirected, training seats, headline figures."""
     from gapsolver.analysis.diff import diff_results, read_results
-    from gapsolver.report.tables import print_diff
+    from gapsolver.report.diff import print_diff
 
     guard.check_outputs([_output("--output", output, guard.JSON)], [result_a, result_b])
     first, second = read_results([result_a, result_b])

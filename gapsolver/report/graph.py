@@ -9,7 +9,7 @@ from typing import Any
 
 import networkx as nx
 
-from gapsolver.exceptions import InputError, Problem
+from gapsolver.exceptions import InputError, Problem, import_extra
 from gapsolver.partnerships.graph import DEPLOYMENT, DONATION, MISSION, TRAINING
 from gapsolver.postprocess.guard import GRAPH
 from gapsolver.postprocess.write import atomic_path
@@ -44,6 +44,10 @@ def export_graph(graph: nx.MultiDiGraph, path: str | Path) -> None:
             ]
         )
 
+    if suffix == ".dot":  # the optional libraries, checked before any file is made
+        _require_pydot("--export .dot")
+    elif suffix == ".png":
+        pyplot("--export .png")
     with atomic_path(target) as temporary:
         if suffix == ".graphml":
             nx.write_graphml(graph, temporary)
@@ -56,6 +60,11 @@ def export_graph(graph: nx.MultiDiGraph, path: str | Path) -> None:
             nx.nx_pydot.write_dot(graph, temporary)
         else:
             draw_graph(graph, temporary)
+
+
+def _require_pydot(feature: str) -> None:
+    """networkx writes and reads DOT through pydot (the `dot` extra), imported only when asked."""
+    import_extra("pydot", feature, "pydot", "dot")
 
 
 def _clean(value: Any, name: str) -> Any:
@@ -77,6 +86,7 @@ def read_graph(path: str | Path) -> nx.MultiDiGraph:
     elif suffix == ".json":
         loaded = nx.node_link_graph(json.loads(source.read_text(encoding="utf-8")), edges="edges")
     elif suffix == ".dot":
+        _require_pydot("reading a .dot graph")
         loaded = nx.nx_pydot.read_dot(source)
     else:
         raise ValueError(f"cannot reload {suffix} files")
@@ -109,7 +119,7 @@ def draw_graph(graph: nx.MultiDiGraph, path: str | Path) -> None:
     With a plan on the graph only what the plan uses is drawn, edge widths by items given, seats used
     or units deployed; without one, every offer."""
 
-    plt = pyplot()
+    plt = pyplot("--export .png")
     planned = any(data["kind"] == DEPLOYMENT for _, _, data in graph.edges(data=True))
     edges = [
         (u, v, data) for u, v, data in graph.edges(data=True) if not planned or _flow(data) > 0

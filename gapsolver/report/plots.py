@@ -5,22 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from gapsolver.exceptions import import_extra
 from gapsolver.postprocess.write import atomic_path
 
 
-def pyplot() -> Any:
-    """matplotlib.pyplot drawing to files (the Agg backend: no display needed)."""
-    import matplotlib
-
+def pyplot(feature: str = "a PNG plot") -> Any:
+    """matplotlib.pyplot drawing to files (the Agg backend: no display needed); without matplotlib
+    (the `plots` extra), a :class:`gapsolver.exceptions.MissingExtra` naming ``feature``."""
+    matplotlib = import_extra("matplotlib", feature, "matplotlib", "plots")
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return import_extra("matplotlib.pyplot", feature, "matplotlib", "plots")
 
 
 def robust_histogram(report: dict[str, Any], path: str | Path) -> None:
     """Histogram of the sampled weighted gaps, with the nominal plan's and the mean marked."""
-    plt = pyplot()
+    plt = pyplot("--png")
     gaps = [run["weighted_gap"] for run in report["runs"]] or [report["nominal"]["weighted_gap"]]
     figure, axes = plt.subplots(figsize=(8, 4.5))
     axes.hist(gaps, bins=min(30, max(5, len(set(gaps)))), color="#4c72b0")
@@ -45,7 +44,7 @@ def gap_distributions(
     groups: dict[str, dict[str, list[float]]], title: str, path: str | Path
 ) -> None:
     """One box plot per panel (e.g. per strategy, per variant): panel → label → weighted gaps."""
-    plt = pyplot()
+    plt = pyplot("--png")
     panels = [(name, data) for name, data in groups.items() if data]
     figure, axes_list = plt.subplots(len(panels), 1, figsize=(10, 4.2 * len(panels)), squeeze=False)
     for (name, data), axes in zip(panels, axes_list[:, 0], strict=True):
