@@ -6,7 +6,9 @@ short message and an exit code, and shows a traceback only with ``--debug``.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+from types import ModuleType
 
 
 class GapsolverError(Exception):
@@ -68,6 +70,35 @@ class OutputError(GapsolverError):
     """A result could not be written."""
 
     exit_code = 1
+
+
+class MissingExtra(GapsolverError):
+    """A feature whose optional library is not installed: says which extra brings it.
+
+    ``feature`` is what was asked for (``--solver cbc``), ``library`` what it needs (PuLP), ``extra``
+    the extra to install (``cbc`` → ``pip install 'gapsolver[cbc]'``)."""
+
+    exit_code = 2
+
+    def __init__(self, feature: str, library: str, extra: str) -> None:
+        self.feature = feature
+        self.library = library
+        self.extra = extra
+        super().__init__(
+            f"{feature} needs {library}, which is not installed: pip install 'gapsolver[{extra}]'"
+        )
+
+
+def import_extra(module: str, feature: str, library: str, extra: str) -> ModuleType:
+    """Import ``module`` from an optional extra, or raise :class:`MissingExtra` if it is not
+    installed. A module that is there but fails to import (a broken install) raises as it is."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as error:
+        root = module.partition(".")[0]
+        if error.name is not None and error.name.partition(".")[0] == root:
+            raise MissingExtra(feature, library, extra) from None
+        raise
 
 
 class Interrupted(KeyboardInterrupt):

@@ -13,7 +13,7 @@ from gapsolver.backend.base import (
     relaxation_outcome,
 )
 from gapsolver.backend.highs import HighsBackend
-from gapsolver.exceptions import SolverError
+from gapsolver.exceptions import SolverError, import_extra
 from gapsolver.model.model import Model
 
 __all__ = [
@@ -32,6 +32,7 @@ def make_backend(solver: str, model: Model) -> Backend:
     if solver == "highs":
         return HighsBackend(model)
     if solver == "cbc":
+        import_extra("pulp", "CBC (--solver cbc)", "PuLP", "cbc")
         from gapsolver.backend.cbc import CbcBackend  # PuLP: the optional `cbc` extra
 
         return CbcBackend(model)

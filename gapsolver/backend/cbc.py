@@ -31,8 +31,8 @@ def _safe(name: str) -> str:
 
 
 def cbc_command(**options: Any) -> pulp.LpSolver_CMD:
-    """CBC from the `cbcbox` wheel (PuLP's `cbc` extra) through COIN_CMD, or PuLP's bundled binary
-    when that wheel is absent."""
+    """CBC from the `cbcbox` wheel (gapsolver's opt-in `cbcbox` extra, PuLP's own `cbc` extra) through
+    COIN_CMD, or PuLP's bundled binary (gapsolver's `cbc` extra) when that wheel is absent."""
     try:
         import cbcbox
 
