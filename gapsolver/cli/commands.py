@@ -926,7 +926,7 @@ def graph(
     analysis: dict[str, Any] = {}
     if chains:
         from gapsolver.analysis.chains import enabling_chains
-        from gapsolver.report.dependence import print_chains
+        from gapsolver.report.chains import print_chains
         from gapsolver.solve.pipeline import solve_scenario
 
         with stderr.status(f"Solving {escape(loaded.name)} to trace its enabling chains…"):

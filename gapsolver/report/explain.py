@@ -8,8 +8,8 @@ from rich.table import Table
 from rich.text import Text
 
 from gapsolver.analysis.chains import Chain
+from gapsolver.report.chains import print_chains
 from gapsolver.report.common import Printer
-from gapsolver.report.dependence import print_chains
 from gapsolver.report.reasons import changes_text, reason_summary, rule_text
 
 
