@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from gapsolver.preprocess.encode import NONE, Encoded, encode
-from gapsolver.preprocess.rules import failed_rules, has_donor
+from gapsolver.preprocess.rules import failed_rules, has_course, has_donor
 from gapsolver.schema import Pledge, Scenario
 from gapsolver.schema.result import Result
 
@@ -56,12 +56,12 @@ def _why_not(scenario: Scenario, enc: Encoded, result: Result, pledge_index: int
     (the same ones the model uses)."""
     pledge = scenario.pledges[pledge_index]
     state, item = int(enc.pledge_state[pledge_index]), int(enc.pledge_item[pledge_index])
-    if not has_donor(enc, np.array([pledge_index]))[0]:
+    if not has_donor(enc, np.array([pledge_index]))[0]:  # the equipment rule
         return {"type": "no_eligible_donor", "item": enc.item_ids[item]}
     options = np.flatnonzero(enc.option_pledge == pledge_index)
     courses = sorted({int(t) for t in enc.option_training[options].tolist() if t != NONE})
     course_ids = sorted(enc.training_ids[t] for t in courses)
-    if pledge.needs_training and not courses:
+    if not has_course(enc)[pledge_index]:  # the training rule
         return {"type": "no_training_offered", "capability": pledge.capability}
 
     requirements = np.flatnonzero(enc.req_capability == enc.pledge_capability[pledge_index])

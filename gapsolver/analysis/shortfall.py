@@ -43,8 +43,9 @@ from gapsolver.exceptions import SolverError
 from gapsolver.model.model import Model, build_model
 from gapsolver.postprocess.extract import donation_uses
 from gapsolver.preprocess.encode import NONE, encode
+from gapsolver.preprocess.rules import contributor_passing_state_rules
 from gapsolver.preprocess.variants import Change, apply_changes, locate
-from gapsolver.schema import READINESS_ORDER, Readiness, Scenario
+from gapsolver.schema import READINESS_ORDER, Scenario
 from gapsolver.schema.result import Result
 from gapsolver.solve.options import SolveOptions
 from gapsolver.solve.pipeline import solve_plan
@@ -53,23 +54,15 @@ from gapsolver.solve.run import run_solver
 SCOPES = ("critical", "all")
 
 
+CANDIDATE_STATE = ("CANDIDATE", "Candidate contributor (pledging conference)")
+"""Id (made unique) and name of the state that offers the candidate pledges."""
+
+
 def _fresh_id(taken: set[str], wanted: str) -> str:
     identifier = wanted
     while identifier in taken:
         identifier += "_"
     return identifier
-
-
-def _candidate_state(scenario: Scenario) -> dict[str, Any]:
-    languages = sorted(
-        {r.require_language for r in scenario.requirements if r.require_language}
-        | {language for m in scenario.missions for language in m.languages}
-    )
-    return {
-        "id": _fresh_id({s.id for s in scenario.member_states}, "CANDIDATE"),
-        "name": "Candidate contributor (pledging conference)",
-        "languages": languages,
-    }
 
 
 def _augment(scenario: Scenario, additions: dict[str, list[dict[str, Any]]]) -> Scenario:
@@ -125,7 +118,7 @@ def _requirement_key(scenario: Scenario, r: int) -> dict[str, Any]:
     return {
         "mission": spec.mission,
         "capability": spec.capability,
-        "min_readiness": (spec.min_readiness or Readiness.level1).value,
+        "min_readiness": spec.readiness_needed.value,
         "needed_by": None if spec.needed_by is None else str(spec.needed_by),
         "require_language": spec.require_language,
     }
@@ -134,12 +127,12 @@ def _requirement_key(scenario: Scenario, r: int) -> dict[str, Any]:
 def pledges_needed(
     scenario: Scenario, base: _Base, targets: list[int], options: SolveOptions
 ) -> dict[str, Any]:
-    state = _candidate_state(scenario)
+    state = contributor_passing_state_rules(scenario, *CANDIDATE_STATE)
     pledged_costs: dict[str, list[float]] = defaultdict(list)
     for p in scenario.pledges:
         pledged_costs[p.capability].append(p.cost_per_unit)
     wanted = sorted(
-        {(r.capability, r.min_readiness or Readiness.level1) for r in scenario.requirements},
+        {(r.capability, r.readiness_needed) for r in scenario.requirements},
         key=lambda key: (key[0], READINESS_ORDER[key[1]]),
     )
     taken = {p.id for p in scenario.pledges}
@@ -149,7 +142,7 @@ def pledges_needed(
             r.quantity
             for r in scenario.requirements
             if r.capability == capability
-            and READINESS_ORDER[r.min_readiness or Readiness.level1] <= READINESS_ORDER[level]
+            and READINESS_ORDER[r.readiness_needed] <= READINESS_ORDER[level]
         )
         costs = pledged_costs.get(capability)
         candidates.append(
@@ -223,7 +216,7 @@ def pledges_needed(
     else:
         for r in targets:  # fill each target's gap with the candidate at its own readiness
             gap = int(enc.req_quantity[r]) - allocated[r]
-            needed = (scenario.requirements[r].min_readiness or Readiness.level1).value
+            needed = scenario.requirements[r].readiness_needed.value
             candidate = next(
                 c["id"]
                 for c in candidates
@@ -292,7 +285,7 @@ def pledges_needed(
 def partnerships_needed(
     scenario: Scenario, base: _Base, targets: list[int], options: SolveOptions
 ) -> dict[str, Any]:
-    state = _candidate_state(scenario)
+    state = contributor_passing_state_rules(scenario, *CANDIDATE_STATE)
     needing_items: dict[str, set[str]] = defaultdict(set)
     item_total: dict[str, int] = defaultdict(int)
     needing_training: dict[str, set[str]] = defaultdict(set)

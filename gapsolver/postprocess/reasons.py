@@ -26,7 +26,6 @@ test suite proves it on small cases).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,8 +35,7 @@ import numpy as np
 from gapsolver.model.model import Model
 from gapsolver.postprocess.extract import trimmed_gifts
 from gapsolver.preprocess.encode import NONE, Encoded
-from gapsolver.preprocess.rules import RULES, rule_table
-from gapsolver.schema import READINESS_ORDER
+from gapsolver.preprocess.rules import RULES, TRAINING, fix_for, rule_table
 
 REASON_TYPES = (
     "no_eligible_pledge",
@@ -50,7 +48,6 @@ REASON_TYPES = (
 NEAR_MISSES_KEPT = 10
 """Near misses listed per reason in a result (all of them in `gapsolver explain`)."""
 
-_READINESS = [level.value for level in READINESS_ORDER]
 _DATE_RULE = [rule.name for rule in RULES].index("date")
 _BLOCKER_REASON = {
     "training": "prerequisite_short",
@@ -186,97 +183,6 @@ def requirement_row(enc: Encoded, r: int) -> dict[str, Any]:
 # Near misses
 
 
-def _rule_detail(enc: Encoded, rule: str, option: int, r: int) -> dict[str, Any]:
-    p = int(enc.option_pledge[option])
-    state = enc.state_ids[int(enc.pledge_state[p])]
-    mission = enc.mission_ids[int(enc.req_mission[r])]
-    if rule == "readiness":
-        return {
-            "rule": rule,
-            "readiness": _READINESS[int(enc.pledge_readiness[p])],
-            "required": _READINESS[int(enc.req_min_readiness[r])],
-        }
-    if rule in ("host", "caveat_exclude"):
-        return {"rule": rule, "mission": mission}
-    if rule == "caveat_only":
-        return {
-            "rule": rule,
-            "mission": mission,
-            "only_missions": list(enc.scenario.pledges[p].caveats.only_missions),
-        }
-    if rule == "language":
-        return {
-            "rule": rule,
-            "language": enc.language_ids[int(enc.req_require_language[r])],
-            "state": state,
-        }
-    if rule == "date":
-        t = int(enc.option_training[option])
-        return {
-            "rule": rule,
-            "ready": str(enc.day(int(enc.option_ready[option]))),
-            "needed_by": str(enc.day(int(enc.req_needed_by[r]))),
-            "days_late": int(enc.option_ready[option] - enc.req_needed_by[r]),
-            "training": None if t == NONE else enc.training_ids[t],
-        }
-    if rule == "equipment":
-        return {"rule": rule, "item": enc.item_ids[int(enc.pledge_item[p])], "state": state}
-    raise ValueError(rule)
-
-
-def _near_miss_fix(
-    enc: Encoded, p: int, blocked: list[dict[str, Any]]
-) -> list[dict[str, Any]] | None:
-    """Changes that make pledge ``p`` pass the blocking rules; None when a rule cannot be lifted
-    (a host never contributes to its own mission; no donation or course exists to extend)."""
-    scenario = enc.scenario
-    pledge = scenario.pledges[p]
-    target = f"pledges[{pledge.id}]"
-    changes: list[dict[str, Any]] = []
-    for detail in blocked:
-        rule = detail["rule"]
-        if rule == "host":
-            return None
-        if rule == "readiness":
-            changes.append({"set": {f"{target}.readiness": detail["required"]}})
-        elif rule == "caveat_exclude":
-            kept = [m for m in pledge.caveats.exclude_missions if m != detail["mission"]]
-            changes.append({"set": {f"{target}.caveats.exclude_missions": kept}})
-        elif rule == "caveat_only":
-            changes.append({"append": {f"{target}.caveats.only_missions": [detail["mission"]]}})
-        elif rule == "language":
-            changes.append(
-                {"append": {f"member_states[{pledge.state}].languages": [detail["language"]]}}
-            )
-        elif rule == "date":
-            needed = dt.date.fromisoformat(detail["needed_by"])
-            if pledge.available_from is not None and pledge.available_from > needed:
-                changes.append({"set": {f"{target}.available_from": needed.isoformat()}})
-            if detail["training"] is not None:
-                course = next(t for t in scenario.trainings if t.id == detail["training"])
-                days = (needed - scenario.start).days
-                if course.lead_time_days > days:
-                    changes.append({"set": {f"trainings[{course.id}].lead_time_days": days}})
-        elif rule == "equipment":
-            donation = next((d for d in scenario.donations if d.item == detail["item"]), None)
-            if donation is None:
-                return None
-            changes.append(
-                {"append": {f"donations[{donation.id}].eligible_recipients": [pledge.state]}}
-            )
-        elif rule == "training":
-            offered = next(
-                (t for t in scenario.trainings if t.capability == pledge.capability), None
-            )
-            if offered is None:
-                return None
-            course = offered
-            changes.append(
-                {"append": {f"trainings[{course.id}].eligible_trainees": [pledge.state]}}
-            )
-    return changes
-
-
 def near_misses(slack: PlanSlack, r: int, eligible_pledges: set[int]) -> list[dict[str, Any]]:
     """Pledges of the requirement's capability that no option lets serve it, fewest blocking rules
     first, each with the rules that block its best option and the fix."""
@@ -291,8 +197,8 @@ def near_misses(slack: PlanSlack, r: int, eligible_pledges: set[int]) -> list[di
     for p in pledges:
         options = np.flatnonzero(enc.option_pledge == p)
         free = int(enc.pledge_quantity[p] - slack.pledge_used[p])
-        if options.size == 0:  # needs training and no course takes it
-            blocked = [{"rule": "training", "capability": enc.capability_ids[capability]}]
+        if options.size == 0:  # no course takes it: no option for the pair rules to test
+            blocked = [TRAINING.detail(enc, p, r)]
             late = 0
         else:
             passes = rule_table(enc, options, r)
@@ -301,7 +207,7 @@ def near_misses(slack: PlanSlack, r: int, eligible_pledges: set[int]) -> list[di
             best = int(np.lexsort((lateness, failures))[0])
             option = int(options[best])
             blocked = [
-                _rule_detail(enc, rule.name, option, r)
+                rule.detail(enc, option, r)
                 for index, rule in enumerate(RULES)
                 if not passes[index, best]
             ]
@@ -316,8 +222,8 @@ def near_misses(slack: PlanSlack, r: int, eligible_pledges: set[int]) -> list[di
                     "state": enc.state_ids[int(enc.pledge_state[p])],
                     "quantity": int(enc.pledge_quantity[p]),
                     "free_units": free,
-                    "blocked_by": blocked,
-                    "fix": _near_miss_fix(enc, p, blocked),
+                    "blocked_by": [detail.model_dump() for detail in blocked],
+                    "fix": fix_for(enc.scenario, p, blocked),
                 },
             )
         )

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from gapsolver.partnerships.graph import donation_links, partnership_graph, training_links
-from gapsolver.schema import READINESS_ORDER, Readiness, Scenario
+from gapsolver.schema import READINESS_ORDER, Scenario
 from gapsolver.schema.scenario import GENDER_PARITY_TARGET_2028
 
 IntArray = npt.NDArray[np.int64]
@@ -231,7 +231,7 @@ def encode(scenario: Scenario) -> Encoded:
         req_capability=np.array([capabilities[r.capability] for r in requirements], dtype=np.int64),
         req_mission=np.array([missions[r.mission] for r in requirements], dtype=np.int64),
         req_min_readiness=np.array(
-            [READINESS_ORDER[r.min_readiness or Readiness.level1] for r in requirements],
+            [READINESS_ORDER[r.readiness_needed] for r in requirements],
             dtype=np.int64,
         ),
         req_needed_by=np.array(

@@ -4,26 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import TypeAdapter
+
+from gapsolver.preprocess.rules import words
+from gapsolver.schema.reasons import BlockedRule
+
+_BLOCKED: TypeAdapter[BlockedRule] = TypeAdapter(BlockedRule)
+
 
 def rule_text(blocked: dict[str, Any]) -> str:
-    """One blocking rule of a near miss, briefly."""
-    rule = blocked["rule"]
-    if rule == "readiness":
-        return f"readiness {blocked['readiness']} < {blocked['required']}"
-    if rule == "date":
-        via = f" (training {blocked['training']})" if blocked.get("training") else ""
-        return f"{blocked['days_late']} days late{via}"
-    if rule == "language":
-        return f"does not speak {blocked['language']}"
-    if rule == "host":
-        return f"hosts {blocked['mission']}"
-    if rule == "caveat_exclude":
-        return f"caveat excludes {blocked['mission']}"
-    if rule == "caveat_only":
-        return f"caveat: only {', '.join(blocked['only_missions'])}"
-    if rule == "equipment":
-        return f"no donation of {blocked['item']} lists {blocked['state']}"
-    return f"no training course for {blocked['capability']} takes it"
+    """One blocking rule of a near miss, briefly (in the rule's own words)."""
+    return words(_BLOCKED.validate_python(blocked))
 
 
 def reason_summary(reason: dict[str, Any]) -> str:

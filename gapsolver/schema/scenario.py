@@ -213,6 +213,11 @@ class Requirement(StrictModel):
     preferred_language: LanguageCode | None = None
     """A language that is preferred but not mandatory (scored)."""
 
+    @property
+    def readiness_needed(self) -> Readiness:
+        """The lowest readiness that counts: ``min_readiness``, or level1 (any) when not given."""
+        return self.min_readiness or Readiness.level1
+
 
 class Caveats(StrictModel):
     """National restrictions a contributor attaches to a pledge."""
