@@ -33,7 +33,7 @@ def peak_rss_mb() -> float:
 
 def _run(case: SolveCase, seed: int, solver: str, time_limit: float | None) -> dict[str, Any]:
     from gapsolver import SolveOptions, load_scenario
-    from gapsolver.model.model import build_model
+    from gapsolver.model.build import build_model
     from gapsolver.preprocess.encode import encode
     from gapsolver.preprocess.generate import generate
     from gapsolver.schema.result import SolveStatus

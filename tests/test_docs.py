@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from gapsolver import scenario_from_data, solve_scenario
-from gapsolver.model.model import CONSTRAINT_FAMILIES
+from gapsolver.model.families import CONSTRAINT_FAMILIES
 from gapsolver.preprocess.rules import RULE_NAMES
 from gapsolver.preprocess.scoring import FEATURES
 from gapsolver.schema import scenario as schema

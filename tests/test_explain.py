@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from gapsolver import SolveOptions, scenario_from_data
 from gapsolver.analysis.explain import explain_requirement, verify
 from gapsolver.cli import app
-from gapsolver.model.model import build_model
+from gapsolver.model.build import build_model
 from gapsolver.postprocess.reasons import REASON_TYPES, plan_slack, requirement_reasons
 from gapsolver.preprocess.encode import encode
 from gapsolver.schema import Scenario

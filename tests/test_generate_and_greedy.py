@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from gapsolver import SolveOptions, load_scenario, scenario_from_data, solve_scenario
 from gapsolver.cli import app
-from gapsolver.model.model import build_model, violations
+from gapsolver.model.build import build_model
+from gapsolver.model.model import violations
 from gapsolver.preprocess.encode import encode
 from gapsolver.preprocess.generate import UNIT_TYPES, generate
 from gapsolver.solve.greedy import greedy_plan

@@ -8,7 +8,8 @@ import pytest
 
 from gapsolver import SolveOptions, scenario_from_data, solve_scenario
 from gapsolver.backend import make_backend
-from gapsolver.model.model import build_model, violations
+from gapsolver.model.build import build_model
+from gapsolver.model.model import violations
 from gapsolver.preprocess.encode import encode
 from gapsolver.preprocess.generate import generate
 from gapsolver.solve.lexicographic import GAP_TOLERANCE, certified_reduced_costs

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from gapsolver import SolveOptions, solve_scenario
 from gapsolver.analysis.compare import compare
 from gapsolver.cli import app
-from gapsolver.model.model import build_model
+from gapsolver.model.build import build_model
 from gapsolver.preprocess.encode import encode
 from gapsolver.solve.sequential import mission_order
 

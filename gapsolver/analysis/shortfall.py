@@ -40,7 +40,8 @@ from typing import Any
 import numpy as np
 
 from gapsolver.exceptions import SolverError
-from gapsolver.model.model import Model, build_model
+from gapsolver.model.build import build_model
+from gapsolver.model.model import Model
 from gapsolver.postprocess.extract import donation_uses
 from gapsolver.preprocess.encode import NONE, encode
 from gapsolver.preprocess.rules import contributor_passing_state_rules

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from gapsolver.model.model import Model
+from gapsolver.model.model import Model, PlanUse
 from gapsolver.postprocess.extract import trimmed_gifts
 from gapsolver.preprocess.encode import NONE, Encoded
 from gapsolver.preprocess.rules import RULES, TRAINING, fix_for, rule_table
@@ -79,32 +79,40 @@ class PlanSlack:
         return self.model.enc
 
 
+def _used_by(use: PlanUse, family: str, count: int) -> np.ndarray:
+    rows = use.family(family)
+    return np.zeros(count, dtype=np.int64) if rows is None else rows.used_by(count).astype(np.int64)
+
+
 def plan_slack(model: Model, values: np.ndarray) -> PlanSlack:
+    """The room each constraint family leaves in the plan, read off the families' rows."""
     enc = model.enc
     k = model.n_pairs
     x = np.round(values[:k]).astype(np.int64)
     y = trimmed_gifts(model, np.round(values))  # surplus on y means nothing: items stay to give
+    use = model.use(np.concatenate([x, y]).astype(float))
     option = model.pair_option
     pledge = enc.option_pledge[option]
-    pledge_used = np.bincount(pledge, weights=x, minlength=len(enc.pledge_ids)).astype(np.int64)
-    training = enc.option_training[option]
-    trained = training != NONE
-    seats_used = np.bincount(
-        training[trained], weights=x[trained], minlength=len(enc.training_ids)
-    ).astype(np.int64)
-    given = np.bincount(model.give_donation, weights=y, minlength=len(enc.donation_ids))
-    donation_left = (enc.donation_quantity - given).astype(np.int64)
+    pledge_used = _used_by(use, "pledge_capacity", len(enc.pledge_ids))
+    seats_used = _used_by(use, "training_capacity", len(enc.training_ids))
+    donation_left = enc.donation_quantity - _used_by(use, "donation_supply", len(enc.donation_ids))
     # items a state could still get: the remainder of every donation that lists it
     free_items = np.zeros((len(enc.state_ids), len(enc.item_ids)), dtype=np.int64)
     for d in range(len(enc.donation_ids)):
         free_items[enc.donation_recipient[d], enc.donation_item[d]] += donation_left[d]
     settings = enc.scenario.settings
-    spent = float(enc.option_unit_cost[option] @ x) if k else 0.0
-    units: dict[tuple[int, int], int] = defaultdict(int)
-    for kk in np.flatnonzero(x).tolist():
-        units[
-            (int(enc.option_state[option[kk]]), int(enc.req_mission[model.pair_requirement[kk]]))
-        ] += int(x[kk])
+    budget = use.family("budget")
+    spent = 0.0 if budget is None else budget.used(0)
+    caps = use.family("state_mission_cap")
+    units = (
+        {}
+        if caps is None
+        else {
+            (int(key[0]), int(key[1])): round(used)
+            for key, used in zip(caps.keys.tolist(), caps.activity.tolist(), strict=True)
+            if used > 0
+        }
+    )
     slack = PlanSlack(
         model=model,
         x=x,
@@ -115,7 +123,7 @@ def plan_slack(model: Model, values: np.ndarray) -> PlanSlack:
         free_items=free_items,
         budget_left=None if settings.budget is None else float(settings.budget) - spent,
         cap=settings.max_units_per_state_per_mission,
-        state_mission_units=dict(units),
+        state_mission_units=units,
     )
     for kk in range(k):
         r = int(model.pair_requirement[kk])

@@ -10,7 +10,8 @@ import numpy as np
 
 from gapsolver.backend import StageStatus
 from gapsolver.exceptions import raise_if_stopped
-from gapsolver.model.model import Model, build_model
+from gapsolver.model.build import build_model
+from gapsolver.model.model import Model
 from gapsolver.postprocess.extract import (
     assignments_from,
     donation_uses,
