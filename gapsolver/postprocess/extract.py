@@ -69,16 +69,16 @@ def requirement_outcomes(
 
 
 def _item_needs(model: Model, x: np.ndarray) -> np.ndarray:
-    """[S, I] donated items each state's deployed units use."""
+    """[S, I] donated items each state's deployed units use: the equipment balance rows' activity
+    with no gift."""
     enc = model.enc
-    pledge = enc.option_pledge[model.pair_option]
     need = np.zeros((len(enc.state_ids), len(enc.item_ids)), dtype=np.int64)
-    with_item = enc.pledge_item[pledge] != NONE
-    np.add.at(
-        need,
-        (enc.pledge_state[pledge[with_item]], enc.pledge_item[pledge[with_item]]),
-        (x[with_item] * enc.pledge_per_unit[pledge[with_item]]).astype(np.int64),
+    rows = model.use(np.concatenate([x, np.zeros(model.give_donation.size)])).family(
+        "equipment_balance"
     )
+    if rows is not None:
+        for (state, item), used in zip(rows.keys.tolist(), rows.activity.tolist(), strict=True):
+            need[state, item] = round(used)
     return need
 
 
