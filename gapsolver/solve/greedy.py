@@ -1,11 +1,15 @@
 """The greedy baseline: the plan a planner would draw up by hand from a ranked list.
 
 Requirements are taken in priority order (heaviest weight first, then scenario order); for each, the
-eligible options are taken best score first, and each gets as many units as every capacity allows —
-pledge units left, requirement units left, training seats, donated items the state can still receive,
-budget, and the state-per-mission cap. Eligibility and scores come from the same code as the MILP's,
-so the two differ only in how they search. The plan is returned in the model's column space, so it
-is read back, checked and reported exactly like a solver's.
+eligible options are taken best score first, and each gets as many units as every capacity allows.
+The capacities are the model's own rows, whatever their family: a pair's column gets as many units as
+each row it is in leaves room for (pledge units left, requirement units left, training seats, budget,
+the state-per-mission cap, …). A row whose room can be made by raising other columns with a negative
+coefficient — the equipment balance, where gifts of donated items make room for the units that use
+them — counts those columns' own room too, and they are raised (in column order: donation order) as
+the units are placed. Eligibility and scores come from the same code as the MILP's, so the two differ
+only in how they search. The plan is returned in the model's column space, so it is read back,
+checked and reported exactly like a solver's.
 """
 
 from __future__ import annotations
@@ -13,79 +17,91 @@ from __future__ import annotations
 import numpy as np
 
 from gapsolver.model.model import Model
-from gapsolver.preprocess.encode import NONE
+
+
+class _Rows:
+    """The model's rows by column and by row, with their activity as columns are raised."""
+
+    def __init__(self, model: Model) -> None:
+        row, col, value, _, upper, names = model.matrix()
+        by_col = np.argsort(col, kind="stable")
+        self.col_start = np.searchsorted(col[by_col], np.arange(model.n_cols + 1))
+        self.col_row = row[by_col].tolist()
+        self.col_value = value[by_col].tolist()
+        by_row = np.lexsort((col, row))
+        self.row_start = np.searchsorted(row[by_row], np.arange(len(names) + 1))
+        self.row_col = col[by_row].tolist()
+        self.row_value = value[by_row].tolist()
+        self.upper = upper.tolist()
+        self.activity = [0.0] * len(names)
+        self.col_upper = model.col_upper.tolist()
+        self.values = [0.0] * model.n_cols
+
+    def entries(self, j: int) -> list[tuple[int, float]]:
+        begin, end = int(self.col_start[j]), int(self.col_start[j + 1])
+        return list(zip(self.col_row[begin:end], self.col_value[begin:end], strict=True))
+
+    def helpers(self, i: int) -> list[tuple[int, float]]:
+        """Columns with a negative coefficient in row ``i``: raising them makes room in it."""
+        begin, end = int(self.row_start[i]), int(self.row_start[i + 1])
+        return [
+            (j, a)
+            for j, a in zip(self.row_col[begin:end], self.row_value[begin:end], strict=True)
+            if a < 0
+        ]
+
+    def own_room(self, j: int) -> float:
+        """How far column ``j`` can rise within its bound and the rows it uses capacity of."""
+        room = self.col_upper[j] - self.values[j]
+        for i, a in self.entries(j):
+            if a > 0:
+                room = min(room, (self.upper[i] - self.activity[i]) // a)
+        return room
+
+    def room(self, i: int) -> float:
+        """Room in row ``i``: its slack, plus what its helper columns could still add."""
+        extra = sum(-a * self.own_room(j) for j, a in self.helpers(i))
+        return self.upper[i] - self.activity[i] + extra
+
+    def raise_column(self, j: int, units: float) -> None:
+        self.values[j] += units
+        for i, a in self.entries(j):
+            self.activity[i] += a * units
+
+    def make_room(self, i: int) -> None:
+        """Raise row ``i``'s helper columns, in column order, until it holds again."""
+        for j, a in self.helpers(i):
+            over = self.activity[i] - self.upper[i]
+            if over <= 0:
+                return
+            take = min(-(-over // -a), self.own_room(j))
+            if take > 0:
+                self.raise_column(j, take)
 
 
 def greedy_plan(model: Model) -> np.ndarray:
     """Column values (x then y) of the greedy plan; feasible for every constraint of the model."""
     enc = model.enc
-    settings = enc.scenario.settings
-    values = np.zeros(model.n_cols)
-    k_count = model.n_pairs
-
-    pledge = enc.option_pledge[model.pair_option]
-    training = enc.option_training[model.pair_option]
-    state = enc.pledge_state[pledge]
-    mission = enc.req_mission[model.pair_requirement]
-    item = enc.pledge_item[pledge]
-    per_unit = enc.pledge_per_unit[pledge]
-    unit_cost = enc.option_unit_cost[model.pair_option]
-
-    pledge_left = enc.pledge_quantity.astype(np.int64).copy()
-    requirement_left = enc.req_quantity.astype(np.int64).copy()
-    seats_left = enc.training_capacity.astype(np.int64).copy()
-    items_left = enc.donation_quantity.astype(np.int64).copy()
-    budget_left = np.inf if settings.budget is None else float(settings.budget)
-    cap = settings.max_units_per_state_per_mission
-    sent: dict[tuple[int, int], int] = {}
-
-    # gift columns per (state, item), in donation order
-    gifts: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for j in np.lexsort((model.give_donation, model.give_state)).tolist():
-        d, s = int(model.give_donation[j]), int(model.give_state[j])
-        gifts.setdefault((s, int(enc.donation_item[d])), []).append((d, k_count + j))
-
+    rows = _Rows(model)
     order = np.lexsort(
         (
-            np.arange(k_count),
+            np.arange(model.n_pairs),
             -model.scores.score,
             model.pair_requirement,
             -enc.req_weight[model.pair_requirement],
         )
     )
     for k in order.tolist():
-        r, p = int(model.pair_requirement[k]), int(pledge[k])
-        units = min(int(requirement_left[r]), int(pledge_left[p]))
-        if units <= 0:
-            continue
-        t = int(training[k])
-        if t != NONE:
-            units = min(units, int(seats_left[t]))
-        key = (int(state[k]), int(mission[k]))
-        if cap is not None:
-            units = min(units, cap - sent.get(key, 0))
-        if unit_cost[k] > 0 and np.isfinite(budget_left):
-            units = min(units, int(budget_left // unit_cost[k]))
-        sources: list[tuple[int, int]] = []
-        if item[k] != NONE:
-            sources = gifts.get((int(state[k]), int(item[k])), [])
-            available = sum(int(items_left[d]) for d, _ in sources)
-            units = min(units, available // int(per_unit[k]))
-        if units <= 0:
-            continue
-        values[k] += units
-        requirement_left[r] -= units
-        pledge_left[p] -= units
-        if t != NONE:
-            seats_left[t] -= units
-        sent[key] = sent.get(key, 0) + units
-        budget_left -= units * unit_cost[k]
-        need = units * int(per_unit[k]) if item[k] != NONE else 0
-        for d, column in sources:
-            take = min(need, int(items_left[d]))
-            items_left[d] -= take
-            values[column] += take
-            need -= take
-            if need == 0:
+        units = rows.col_upper[k] - rows.values[k]
+        for i, a in rows.entries(k):
+            if a > 0:
+                units = min(units, rows.room(i) // a)
+            if units <= 0:
                 break
-    return values
+        if units <= 0:
+            continue
+        rows.raise_column(k, units)
+        for i, _ in rows.entries(k):
+            if rows.activity[i] > rows.upper[i]:
+                rows.make_room(i)
+    return np.asarray(rows.values, dtype=float)
