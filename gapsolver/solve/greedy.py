@@ -25,30 +25,26 @@ class _Rows:
     def __init__(self, model: Model) -> None:
         row, col, value, _, upper, names = model.matrix()
         by_col = np.argsort(col, kind="stable")
-        self.col_start = np.searchsorted(col[by_col], np.arange(model.n_cols + 1))
+        self.col_start = np.searchsorted(col[by_col], np.arange(model.n_cols + 1)).tolist()
         self.col_row = row[by_col].tolist()
         self.col_value = value[by_col].tolist()
-        by_row = np.lexsort((col, row))
-        self.row_start = np.searchsorted(row[by_row], np.arange(len(names) + 1))
-        self.row_col = col[by_row].tolist()
-        self.row_value = value[by_row].tolist()
+        negative = np.flatnonzero(value < 0)
+        self.row_helpers: dict[int, list[tuple[int, float]]] = {}
+        for k in negative[np.lexsort((col[negative], row[negative]))].tolist():
+            self.row_helpers.setdefault(int(row[k]), []).append((int(col[k]), float(value[k])))
         self.upper = upper.tolist()
         self.activity = [0.0] * len(names)
         self.col_upper = model.col_upper.tolist()
         self.values = [0.0] * model.n_cols
 
     def entries(self, j: int) -> list[tuple[int, float]]:
-        begin, end = int(self.col_start[j]), int(self.col_start[j + 1])
+        begin, end = self.col_start[j], self.col_start[j + 1]
         return list(zip(self.col_row[begin:end], self.col_value[begin:end], strict=True))
 
     def helpers(self, i: int) -> list[tuple[int, float]]:
-        """Columns with a negative coefficient in row ``i``: raising them makes room in it."""
-        begin, end = int(self.row_start[i]), int(self.row_start[i + 1])
-        return [
-            (j, a)
-            for j, a in zip(self.row_col[begin:end], self.row_value[begin:end], strict=True)
-            if a < 0
-        ]
+        """Columns with a negative coefficient in row ``i``, in column order: raising them makes
+        room in it."""
+        return self.row_helpers.get(i, [])
 
     def own_room(self, j: int) -> float:
         """How far column ``j`` can rise within its bound and the rows it uses capacity of."""
@@ -60,8 +56,11 @@ class _Rows:
 
     def room(self, i: int) -> float:
         """Room in row ``i``: its slack, plus what its helper columns could still add."""
-        extra = sum(-a * self.own_room(j) for j, a in self.helpers(i))
-        return self.upper[i] - self.activity[i] + extra
+        helpers = self.row_helpers.get(i)
+        slack = self.upper[i] - self.activity[i]
+        if helpers is None:
+            return slack
+        return slack + sum(-a * self.own_room(j) for j, a in helpers)
 
     def raise_column(self, j: int, units: float) -> None:
         self.values[j] += units
@@ -91,17 +90,22 @@ def greedy_plan(model: Model) -> np.ndarray:
             -enc.req_weight[model.pair_requirement],
         )
     )
+    col_start, col_row, col_value = rows.col_start, rows.col_row, rows.col_value
+    upper, activity, helpers = rows.upper, rows.activity, rows.row_helpers
     for k in order.tolist():
         units = rows.col_upper[k] - rows.values[k]
-        for i, a in rows.entries(k):
+        for at in range(col_start[k], col_start[k + 1]):
+            a = col_value[at]
             if a > 0:
-                units = min(units, rows.room(i) // a)
-            if units <= 0:
-                break
+                i = col_row[at]
+                room = rows.room(i) if i in helpers else upper[i] - activity[i]
+                units = min(units, room // a)
+                if units <= 0:
+                    break
         if units <= 0:
             continue
         rows.raise_column(k, units)
         for i, _ in rows.entries(k):
-            if rows.activity[i] > rows.upper[i]:
+            if activity[i] > upper[i]:
                 rows.make_room(i)
     return np.asarray(rows.values, dtype=float)
