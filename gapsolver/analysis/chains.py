@@ -21,7 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from gapsolver.preprocess.encode import NONE, Encoded, encode
+from gapsolver.model.build import build_model
+from gapsolver.model.model import Model, PlanUse
+from gapsolver.postprocess.extract import values_from_result
+from gapsolver.preprocess.encode import NONE, encode
 from gapsolver.preprocess.rules import failed_rules, has_course, has_donor
 from gapsolver.schema import Pledge, Scenario
 from gapsolver.schema.result import Result
@@ -51,9 +54,10 @@ def _needs(pledge: Pledge) -> str:
     return "+".join(parts)
 
 
-def _why_not(scenario: Scenario, enc: Encoded, result: Result, pledge_index: int) -> dict[str, Any]:
-    """The first reason the pledge could not be used, read off the encoding and the eligibility rules
-    (the same ones the model uses)."""
+def _why_not(scenario: Scenario, model: Model, use: PlanUse, pledge_index: int) -> dict[str, Any]:
+    """The first reason the pledge could not be used, read off the eligibility rules and the plan's
+    use of the model's families (the same ones the solve used)."""
+    enc = model.enc
     pledge = scenario.pledges[pledge_index]
     state, item = int(enc.pledge_state[pledge_index]), int(enc.pledge_item[pledge_index])
     if not has_donor(enc, np.array([pledge_index]))[0]:  # the equipment rule
@@ -85,20 +89,14 @@ def _why_not(scenario: Scenario, enc: Encoded, result: Result, pledge_index: int
                 "trainings": course_ids,
             }
         return {"type": "blocked_by_rules", "rules": dict(sorted(blocked.items()))}
-    if pledge.needs_training:
-        seats = {use.training: use.seats_used for use in result.trainings}
-        if all(seats[enc.training_ids[t]] >= enc.training_capacity[t] for t in courses):
-            return {"type": "no_training_seat", "trainings": course_ids}
+    seats = use.family("training_capacity")
+    if pledge.needs_training and seats is not None and all(seats.left(t) <= 0 for t in courses):
+        return {"type": "no_training_seat", "trainings": course_ids}
     if item != NONE:
         sources = np.flatnonzero((enc.donation_item == item) & enc.donation_recipient[:, state])
-        given: Counter[str] = Counter()
-        for use in result.donations:
-            given[use.donation] += use.items
+        supply = use.family("donation_supply")
         per_unit = int(enc.pledge_per_unit[pledge_index])
-        if all(
-            given[enc.donation_ids[d]] + per_unit > enc.donation_quantity[d]
-            for d in sources.tolist()
-        ):
+        if supply is not None and all(supply.left(d) < per_unit for d in sources.tolist()):
             return {
                 "type": "no_donated_items_left",
                 "donations": sorted(enc.donation_ids[d] for d in sources.tolist()),
@@ -106,9 +104,11 @@ def _why_not(scenario: Scenario, enc: Encoded, result: Result, pledge_index: int
     return {"type": "not_needed"}
 
 
-def enabling_chains(scenario: Scenario, result: Result, enc: Encoded | None = None) -> list[Chain]:
-    """One chain per conditional pledge, in scenario order."""
-    enc = enc or encode(scenario)
+def enabling_chains(scenario: Scenario, result: Result, model: Model | None = None) -> list[Chain]:
+    """One chain per conditional pledge, in scenario order (``model``: the one the result was solved
+    on, built again when not given)."""
+    model = model or build_model(encode(scenario))
+    use = model.use(values_from_result(model, result))
     donors = {d.id: d for d in scenario.donations}
     trainers = {t.id: t.trainer for t in scenario.trainings}
     chains = []
@@ -125,7 +125,7 @@ def enabling_chains(scenario: Scenario, result: Result, enc: Encoded | None = No
                     pledge.capability,
                     _needs(pledge),
                     False,
-                    reason=_why_not(scenario, enc, result, index),
+                    reason=_why_not(scenario, model, use, index),
                 )
             )
             continue

@@ -102,7 +102,7 @@ def explain_requirement(
     capability_pledges = {p.id for p in scenario.pledges if p.capability == spec.capability}
     chains = [
         chain.to_dict()
-        for chain in enabling_chains(scenario, result, enc)
+        for chain in enabling_chains(scenario, result, model)
         if chain.pledge in capability_pledges
     ]
     return {

@@ -141,6 +141,11 @@ class FamilyUse:
         row = self._row(key)
         return 0.0 if row is None else float(self.activity[row])
 
+    def left(self, key: Any) -> float:
+        """Room the row for ``key`` has left (infinite when the family has no row for it)."""
+        row = self._row(key)
+        return INF if row is None else float(self.upper[row] - self.activity[row])
+
     def used_by(self, count: int) -> FloatArray:
         """For a family keyed by one index (pledge, training, donation): activity per index."""
         out = np.zeros(count)

@@ -8,7 +8,13 @@ import numpy as np
 
 from gapsolver.model.model import Model
 from gapsolver.preprocess.encode import NONE, FloatArray
-from gapsolver.schema.result import Assignment, DonationUse, RequirementOutcome, TrainingUse
+from gapsolver.schema.result import (
+    Assignment,
+    DonationUse,
+    RequirementOutcome,
+    Result,
+    TrainingUse,
+)
 
 
 def assignments_from(model: Model, units: np.ndarray) -> list[Assignment]:
@@ -173,3 +179,16 @@ def plan_totals(model: Model, units: FloatArray) -> tuple[float, float, float | 
     total = personnel[known].sum()
     women_share = float((women[known] * personnel[known]).sum() / total) if total > 0 else None
     return suitability, cost, women_share
+
+
+def values_from_result(model: Model, result: Result) -> np.ndarray:
+    """A result's plan back in the model's columns (the inverse of the extraction): units per
+    assignment on its pair's column, items per donation use on its gift's column."""
+    position = {name: j for j, name in enumerate(model.col_names)}
+    values = np.zeros(model.n_cols)
+    for a in result.assignments:
+        name = f"x[{a.pledge},{a.requirement}" + (f",{a.training}]" if a.training else "]")
+        values[position[name]] += a.units
+    for use in result.donations:
+        values[position[f"y[{use.donation},{use.recipient}]"]] += use.items
+    return values
