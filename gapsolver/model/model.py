@@ -80,7 +80,7 @@ class Model:
     def use(self, values: np.ndarray) -> PlanUse:
         """Every constraint family's rows read against the column values ``values``."""
         row, col, value, _, _, names = self.matrix()
-        activity = np.bincount(row, weights=value * values[col], minlength=len(names))
+        activity = np.bincount(row, weights=value * values[col], minlength=len(names)).astype(float)
         return PlanUse(self, activity)
 
     @property
