@@ -159,9 +159,15 @@ class PlanUse:
     def __init__(self, model: Model, activity: FloatArray) -> None:
         self.model = model
         self.activity = activity
+        self._families: dict[str, FamilyUse | None] = {}
 
     def family(self, name: str) -> FamilyUse | None:
         """The family's rows, or None when the model has none (e.g. no budget is set)."""
+        if name not in self._families:
+            self._families[name] = self._read(name)
+        return self._families[name]
+
+    def _read(self, name: str) -> FamilyUse | None:
         offset = 0
         for block in self.model.blocks:
             size = len(block.names)

@@ -71,12 +71,19 @@ class PlanSlack:
     budget_left: float | None
     cap: int | None
     state_mission_units: dict[tuple[int, int], int]
+    use: PlanUse | None = None
     pairs_of_requirement: dict[int, list[int]] = field(default_factory=dict)
     pairs_of_pledge: dict[int, list[int]] = field(default_factory=dict)
 
     @property
     def enc(self) -> Encoded:
         return self.model.enc
+
+    def left(self, family: str, key: object) -> float:
+        """Room the family's row for ``key`` has left in the plan (infinite: no such row)."""
+        assert self.use is not None
+        rows = self.use.family(family)
+        return float("inf") if rows is None else rows.left(key)
 
 
 def _used_by(use: PlanUse, family: str, count: int) -> np.ndarray:
@@ -124,6 +131,7 @@ def plan_slack(model: Model, values: np.ndarray) -> PlanSlack:
         budget_left=None if settings.budget is None else float(settings.budget) - spent,
         cap=settings.max_units_per_state_per_mission,
         state_mission_units=units,
+        use=use,
     )
     for kk in range(k):
         r = int(model.pair_requirement[kk])
@@ -138,17 +146,14 @@ def _new_unit_blockers(slack: PlanSlack, option: int, r: int) -> list[str]:
     p = int(enc.option_pledge[option])
     blockers = []
     t = int(enc.option_training[option])
-    if t != NONE and slack.seats_used[t] >= enc.training_capacity[t]:
+    if t != NONE and slack.left("training_capacity", t) <= 0:
         blockers.append("training")
     item = int(enc.pledge_item[p])
     if item != NONE and slack.free_items[enc.pledge_state[p], item] < enc.pledge_per_unit[p]:
         blockers.append("equipment")
     if slack.budget_left is not None and enc.option_unit_cost[option] > slack.budget_left + 1e-9:
         blockers.append("budget")
-    if slack.cap is not None and (
-        slack.state_mission_units.get((int(enc.pledge_state[p]), int(enc.req_mission[r])), 0)
-        >= slack.cap
-    ):
+    if slack.left("state_mission_cap", (int(enc.pledge_state[p]), int(enc.req_mission[r]))) <= 0:
         blockers.append("state_cap")
     return blockers
 
@@ -163,7 +168,7 @@ def _move_blockers(slack: PlanSlack, taker_pair: int, option: int, r: int) -> li
     if (
         t != NONE
         and t != int(enc.option_training[taker_option])
-        and slack.seats_used[t] >= enc.training_capacity[t]
+        and slack.left("training_capacity", t) <= 0
     ):
         blockers.append("training")
     extra_cost = float(enc.option_unit_cost[option] - enc.option_unit_cost[taker_option])
@@ -171,9 +176,8 @@ def _move_blockers(slack: PlanSlack, taker_pair: int, option: int, r: int) -> li
         blockers.append("budget")
     state = int(enc.option_state[option])
     if (
-        slack.cap is not None
-        and taker_mission != int(enc.req_mission[r])
-        and slack.state_mission_units.get((state, int(enc.req_mission[r])), 0) >= slack.cap
+        taker_mission != int(enc.req_mission[r])
+        and slack.left("state_mission_cap", (state, int(enc.req_mission[r]))) <= 0
     ):
         blockers.append("state_cap")
     return blockers
