@@ -79,17 +79,6 @@ def _map_plan(base_model: Model, base_values: np.ndarray, model: Model) -> np.nd
     return values
 
 
-def _cover_lower(model: Model, lower: dict[int, float]) -> None:
-    """Give requirement_cover rows lower bounds (requirement index → units). The family has one row
-    per requirement with eligible pairs, in index order (see ``define_requirement_cover``)."""
-    for block in model.blocks:
-        if block.family != "requirement_cover":
-            continue
-        rows = np.unique(model.pair_requirement).tolist()
-        block.lower = np.array([lower.get(r, -np.inf) for r in rows], dtype=float)
-    model._matrix = None
-
-
 def _solve(model: Model, options: SolveOptions, start: np.ndarray) -> np.ndarray:
     _, values, stages, _ = run_solver(model, options, start)
     if any(stage.status != "optimal" for stage in stages):
@@ -168,21 +157,20 @@ def pledges_needed(
         ]
     )
     # candidates serve only the target requirements, so every unit on the list fills a gap
-    model.col_upper = np.where(
-        is_candidate
-        & ~np.isin(
-            np.concatenate([model.pair_requirement, np.full(model.give_donation.size, -1)]),
-            targets,
-        ),
-        0.0,
-        model.col_upper,
+    model = model.derived(
+        col_upper=np.where(
+            is_candidate
+            & ~np.isin(
+                np.concatenate([model.pair_requirement, np.full(model.give_donation.size, -1)]),
+                targets,
+            ),
+            0.0,
+            model.col_upper,
+        )
     )
     # the candidate contributor stands for any number of new contributors: the per-state cap
     # binds each of them, not the list (see min_contributors), so its units do not count there
-    for block in model.blocks:
-        if block.family == "state_mission_cap":
-            block.value = np.where(is_candidate[block.col], 0.0, block.value)
-    model._matrix = None
+    model = model.without_columns_in("state_mission_cap", is_candidate)
     allocated = dict(enumerate(base.allocated))
     candidate_units = is_candidate.astype(float)
     candidate_cost = np.where(
@@ -197,17 +185,20 @@ def pledges_needed(
     if scenario.settings.budget is not None:
         # the budget may not pay for every gap: first close as much of the targets' weighted gap
         # as it allows (fewest candidate units among those plans), then list that
-        _cover_lower(model, {r: float(allocated[r]) for r in allocated})
         target_pair = np.isin(model.pair_requirement, targets)
-        model.primary = np.concatenate(
-            [
-                np.where(target_pair, -enc.req_weight[model.pair_requirement], 0.0),
-                np.zeros(model.give_donation.size),
-            ]
+        closing = model.with_row_lower(
+            "requirement_cover", {r: float(allocated[r]) for r in allocated}
+        ).derived(
+            primary=np.concatenate(
+                [
+                    np.where(target_pair, -enc.req_weight[model.pair_requirement], 0.0),
+                    np.zeros(model.give_donation.size),
+                ]
+            ),
+            primary_offset=float(sum(enc.req_weight[r] * enc.req_quantity[r] for r in targets)),
+            secondary=candidate_units,
         )
-        model.primary_offset = float(sum(enc.req_weight[r] * enc.req_quantity[r] for r in targets))
-        model.secondary = candidate_units
-        start = _solve(model, options, start)
+        start = _solve(closing, options, start)
         filled = np.bincount(
             model.pair_requirement,
             weights=start[: model.n_pairs],
@@ -230,13 +221,11 @@ def pledges_needed(
                 if enc.pledge_ids[int(enc.option_pledge[model.pair_option[k]])] == candidate
             )
             start[k] += gap
-    _cover_lower(
-        model, {r: float(fill[r]) if r in targets else float(allocated[r]) for r in allocated}
-    )
-    model.primary = candidate_units
-    model.primary_offset = 0.0
-    model.secondary = candidate_cost
-    values = _solve(model, options, start)
+    listing = model.with_row_lower(
+        "requirement_cover",
+        {r: float(fill[r]) if r in targets else float(allocated[r]) for r in allocated},
+    ).derived(primary=candidate_units, primary_offset=0.0, secondary=candidate_cost)
+    values = _solve(listing, options, start)
 
     groups: dict[tuple[Any, ...], dict[str, Any]] = {}
     for k in np.flatnonzero(
@@ -337,13 +326,16 @@ def partnerships_needed(
     item = np.isin(model.give_donation, list(candidate_donations))
     target = np.isin(model.pair_requirement, targets)
     allocated = base.allocated
-    _cover_lower(model, {r: float(allocated[r]) for r in range(len(allocated))})
-    model.primary = np.concatenate(
-        [np.where(target, -enc.req_weight[model.pair_requirement], 0.0), np.zeros(item.size)]
+    partnering = model.with_row_lower(
+        "requirement_cover", {r: float(allocated[r]) for r in range(len(allocated))}
+    ).derived(
+        primary=np.concatenate(
+            [np.where(target, -enc.req_weight[model.pair_requirement], 0.0), np.zeros(item.size)]
+        ),
+        primary_offset=float(sum(enc.req_weight[r] * enc.req_quantity[r] for r in targets)),
+        secondary=np.concatenate([seat.astype(float), item.astype(float)]),
     )
-    model.primary_offset = float(sum(enc.req_weight[r] * enc.req_quantity[r] for r in targets))
-    model.secondary = np.concatenate([seat.astype(float), item.astype(float)])
-    values = _solve(model, options, _map_plan(base.model, base.values, model))
+    values = _solve(partnering, options, _map_plan(base.model, base.values, model))
 
     x = np.round(values[: model.n_pairs]).astype(np.int64)
     filled = np.bincount(model.pair_requirement, weights=x, minlength=len(enc.requirement_ids))

@@ -10,6 +10,8 @@ two objective vectors. A backend (``gapsolver.backend``) hands it to HiGHS or CB
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +78,36 @@ class Model:
     @property
     def n_cols(self) -> int:
         return len(self.col_names)
+
+    # Derived models (the shortfall, sequential missions, alternatives) are copies: a built model is
+    # never changed, so the solve that built it and every analysis reading it see the same rows.
+
+    def derived(self, **fields: Any) -> Model:
+        """A copy with some fields replaced: column bounds, objectives."""
+        return dataclasses.replace(self, **fields)
+
+    def with_row_lower(self, family: str, lower: dict[Any, float]) -> Model:
+        """A copy whose rows of ``family`` get lower bounds by row key (the others stay −∞)."""
+        return self._with_block(
+            family,
+            lambda block: dataclasses.replace(
+                block,
+                lower=np.array([lower.get(key, -INF) for key in block.keys.tolist()], dtype=float),
+            ),
+        )
+
+    def without_columns_in(self, family: str, columns: np.ndarray) -> Model:
+        """A copy in which the columns flagged in ``columns`` do not count in ``family``'s rows."""
+        return self._with_block(
+            family,
+            lambda block: dataclasses.replace(
+                block, value=np.where(columns[block.col], 0.0, block.value)
+            ),
+        )
+
+    def _with_block(self, family: str, change: Callable[[RowBlock], RowBlock]) -> Model:
+        blocks = [change(block) if block.family == family else block for block in self.blocks]
+        return dataclasses.replace(self, blocks=blocks, _matrix=None)
 
     def use(self, values: np.ndarray) -> PlanUse:
         """Every constraint family's rows read against the column values ``values``."""
