@@ -43,9 +43,15 @@ def test_the_chain_the_plan_used() -> None:
     )
     chain = _chains(scenario)["P1"]
     assert chain.used and chain.units == 1 and chain.needs == "equipment+training"
-    assert chain.donations == [{"donation": "D1", "donor": "DDD", "items": 3}]
-    assert chain.trainings == [{"training": "T1", "trainer": "DDD", "seats": 1}]
-    assert chain.deployments == [{"requirement": "R1", "mission": "M2", "units": 1}]
+    assert [d.model_dump() for d in chain.donations] == [
+        {"donation": "D1", "donor": "DDD", "items": 3}
+    ]
+    assert [t.model_dump() for t in chain.trainings] == [
+        {"training": "T1", "trainer": "DDD", "seats": 1}
+    ]
+    assert [d.model_dump() for d in chain.deployments] == [
+        {"requirement": "R1", "mission": "M2", "units": 1}
+    ]
     assert chain.reason is None
 
 
@@ -55,7 +61,10 @@ def test_no_eligible_donor() -> None:
         [pledge("P1", state="CCC", capability="uh", needs_equipment=HELI)],
         donations=[_donation(recipients=("BBB",))],
     )
-    assert _chains(scenario)["P1"].reason == {"type": "no_eligible_donor", "item": "heli"}
+    assert _chains(scenario)["P1"].reason.model_dump() == {
+        "type": "no_eligible_donor",
+        "item": "heli",
+    }
 
 
 def test_no_training_offered() -> None:
@@ -64,7 +73,10 @@ def test_no_training_offered() -> None:
         [pledge("P1", state="CCC", capability="uh", needs_training=True)],
         trainings=[_training(trainees=("BBB",))],
     )
-    assert _chains(scenario)["P1"].reason == {"type": "no_training_offered", "capability": "uh"}
+    assert _chains(scenario)["P1"].reason.model_dump() == {
+        "type": "no_training_offered",
+        "capability": "uh",
+    }
 
 
 def test_lead_time_misses_every_needed_by() -> None:
@@ -73,7 +85,7 @@ def test_lead_time_misses_every_needed_by() -> None:
         [pledge("P1", state="CCC", capability="uh", needs_training=True)],
         trainings=[_training(lead=200)],
     )
-    assert _chains(scenario)["P1"].reason == {
+    assert _chains(scenario)["P1"].reason.model_dump() == {
         "type": "lead_time_misses_needed_by",
         "ready": "2022-07-20",
         "trainings": ["T1"],
@@ -86,7 +98,10 @@ def test_blocked_by_rules() -> None:
         [pledge("P1", state="CCC", capability="uh", readiness="level2", needs_training=True)],
         trainings=[_training()],
     )
-    assert _chains(scenario)["P1"].reason == {"type": "blocked_by_rules", "rules": {"readiness": 1}}
+    assert _chains(scenario)["P1"].reason.model_dump() == {
+        "type": "blocked_by_rules",
+        "rules": {"readiness": 1},
+    }
 
 
 def test_no_training_seat() -> None:
@@ -102,7 +117,7 @@ def test_no_training_seat() -> None:
     used = [c for c in chains.values() if c.used]
     unused = [c for c in chains.values() if not c.used]
     assert len(used) == 1 and len(unused) == 1
-    assert unused[0].reason == {"type": "no_training_seat", "trainings": ["T1"]}
+    assert unused[0].reason.model_dump() == {"type": "no_training_seat", "trainings": ["T1"]}
 
 
 def test_no_donated_items_left() -> None:
@@ -117,7 +132,7 @@ def test_no_donated_items_left() -> None:
     chains = _chains(scenario)
     unused = [c for c in chains.values() if not c.used]
     assert len(unused) == 1
-    assert unused[0].reason == {"type": "no_donated_items_left", "donations": ["D1"]}
+    assert unused[0].reason.model_dump() == {"type": "no_donated_items_left", "donations": ["D1"]}
 
 
 def test_not_needed() -> None:
@@ -132,4 +147,4 @@ def test_not_needed() -> None:
     )
     chains = _chains(scenario)
     assert list(chains) == ["P1"]
-    assert chains["P1"].reason == {"type": "not_needed"}
+    assert chains["P1"].reason.model_dump() == {"type": "not_needed"}

@@ -37,7 +37,7 @@ def only_reason(scenario: Scenario, requirement: str, kind: str) -> dict:
 
 def filled_by(scenario: Scenario, requirement: str, changes: list[dict]) -> int:
     """The requirement's gap after re-solving with the changes."""
-    return int(verify(scenario, requirement, changes, OPTIONS)["gap"])
+    return verify(scenario, requirement, changes, OPTIONS).gap
 
 
 # --- no_eligible_pledge: one case per blocking rule --------------------------------------------------
@@ -353,7 +353,7 @@ def test_a_plan_that_leaves_a_free_eligible_unit_is_not_chosen() -> None:
     scenario = build([req("R")], [pledge("P")])
     model = build_model(encode(scenario))
     slack = plan_slack(model, np.zeros(model.n_cols))  # the empty plan
-    [reason] = requirement_reasons(slack, 0)
+    [reason] = [found.model_dump() for found in requirement_reasons(slack, 0)]
     assert reason["type"] == "not_chosen"
     assert reason["pledges"] == [{"pledge": "P", "state": "BBB", "free_units": 1}]
 
@@ -378,7 +378,7 @@ def test_a_taker_the_cap_keeps_from_giving_up_its_unit_is_not_the_counterfactual
     blockers = {t["requirement"]: t["other_blockers"] for t in reason["pledges"][0]["taken_by"]}
     assert blockers == {"R1": ["max_units_per_state_per_mission"], "R2": []}
     assert reason["counterfactual"] == [{"remove": {"requirements": ["R2"]}}]
-    after = verify(scenario, "R0", reason["counterfactual"], OPTIONS)
+    after = verify(scenario, "R0", reason["counterfactual"], OPTIONS).model_dump()
     assert after["gap"] == 0 and after["weighted_gap"] == 0
 
 
@@ -403,7 +403,7 @@ def test_every_unfilled_unit_has_a_reason_and_single_cause_counterfactuals_close
                 not entry["other_blockers"] for entry in reason["pledges"]
             )
             if single_cause and reason["units"] == 1 and reason["counterfactual"]:
-                after = verify(scenario, outcome.id, reason["counterfactual"], OPTIONS)
+                after = verify(scenario, outcome.id, reason["counterfactual"], OPTIONS).model_dump()
                 assert after["weighted_gap"] <= result.weighted_gap - outcome.weight + 1e-6, reason
 
 
@@ -415,7 +415,7 @@ def test_explain_tells_the_whole_story(tmp_path) -> None:
         [req("LOW"), req("TOP", mission="M2", priority="critical")],
         [pledge("P"), pledge("Q", state="HHH", caveats={"only_missions": ["M1"]})],
     )
-    story = explain_requirement(scenario, "LOW", OPTIONS, check=True)
+    story = explain_requirement(scenario, "LOW", OPTIONS, check=True).model_dump(mode="json")
     assert story["requirement"]["gap"] == 1
     assert story["eligible_pledges"] == [
         {

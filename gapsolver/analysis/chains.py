@@ -16,10 +16,10 @@ Why-not reasons, checked in this order (the first that holds is reported, with i
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
 from gapsolver.model.build import build_model
 from gapsolver.model.model import Model, PlanUse
@@ -30,21 +30,95 @@ from gapsolver.schema import Pledge, Scenario
 from gapsolver.schema.result import Result
 
 
-@dataclass(frozen=True)
-class Chain:
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ChainDonation(_Part):
+    donation: str
+    donor: str
+    items: int
+
+
+class ChainTraining(_Part):
+    training: str
+    trainer: str
+    seats: int
+
+
+class ChainDeployment(_Part):
+    requirement: str
+    mission: str
+    units: int
+
+
+class NoEligibleDonor(_Part):
+    type: Literal["no_eligible_donor"] = "no_eligible_donor"
+    item: str
+
+
+class NoTrainingOffered(_Part):
+    type: Literal["no_training_offered"] = "no_training_offered"
+    capability: str
+
+
+class LeadTimeMissesNeededBy(_Part):
+    type: Literal["lead_time_misses_needed_by"] = "lead_time_misses_needed_by"
+    ready: str
+    trainings: list[str]
+
+
+class BlockedByRules(_Part):
+    type: Literal["blocked_by_rules"] = "blocked_by_rules"
+    rules: dict[str, int]
+    """Rule name → option–requirement pairs it blocks."""
+
+
+class NoTrainingSeat(_Part):
+    type: Literal["no_training_seat"] = "no_training_seat"
+    trainings: list[str]
+
+
+class NoDonatedItemsLeft(_Part):
+    type: Literal["no_donated_items_left"] = "no_donated_items_left"
+    donations: list[str]
+
+
+class NotNeeded(_Part):
+    type: Literal["not_needed"] = "not_needed"
+
+
+WhyNot = Annotated[
+    NoEligibleDonor
+    | NoTrainingOffered
+    | LeadTimeMissesNeededBy
+    | BlockedByRules
+    | NoTrainingSeat
+    | NoDonatedItemsLeft
+    | NotNeeded,
+    Field(discriminator="type"),
+]
+
+
+class Chain(_Part):
+    """A conditional pledge: the chain donor → recipient (+ trainer) → mission the plan used, or why
+    none could be used."""
+
     pledge: str
     state: str
     capability: str
-    needs: str  # "equipment", "training" or "equipment+training"
+    needs: str
+    """``equipment``, ``training`` or ``equipment+training``."""
     used: bool
     units: int = 0
-    donations: list[dict[str, Any]] = field(default_factory=list)  # {donation, donor, items}
-    trainings: list[dict[str, Any]] = field(default_factory=list)  # {training, trainer, seats}
-    deployments: list[dict[str, Any]] = field(default_factory=list)  # {requirement, mission, units}
-    reason: dict[str, Any] | None = None  # why not used: {type, ...details}
+    donations: list[ChainDonation] = Field(default_factory=list)
+    trainings: list[ChainTraining] = Field(default_factory=list)
+    deployments: list[ChainDeployment] = Field(default_factory=list)
+    reason: WhyNot | None = None
+    """Why it was not used (None when it was)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return self.model_dump(mode="json")
 
 
 def _needs(pledge: Pledge) -> str:
@@ -54,19 +128,19 @@ def _needs(pledge: Pledge) -> str:
     return "+".join(parts)
 
 
-def _why_not(scenario: Scenario, model: Model, use: PlanUse, pledge_index: int) -> dict[str, Any]:
+def _why_not(scenario: Scenario, model: Model, use: PlanUse, pledge_index: int) -> WhyNot:
     """The first reason the pledge could not be used, read off the eligibility rules and the plan's
     use of the model's families (the same ones the solve used)."""
     enc = model.enc
     pledge = scenario.pledges[pledge_index]
     state, item = int(enc.pledge_state[pledge_index]), int(enc.pledge_item[pledge_index])
     if not has_donor(enc, np.array([pledge_index]))[0]:  # the equipment rule
-        return {"type": "no_eligible_donor", "item": enc.item_ids[item]}
+        return NoEligibleDonor(item=enc.item_ids[item])
     options = np.flatnonzero(enc.option_pledge == pledge_index)
     courses = sorted({int(t) for t in enc.option_training[options].tolist() if t != NONE})
     course_ids = sorted(enc.training_ids[t] for t in courses)
     if not has_course(enc)[pledge_index]:  # the training rule
-        return {"type": "no_training_offered", "capability": pledge.capability}
+        return NoTrainingOffered(capability=pledge.capability)
 
     requirements = np.flatnonzero(enc.req_capability == enc.pledge_capability[pledge_index])
     blocked: Counter[str] = Counter()
@@ -83,25 +157,20 @@ def _why_not(scenario: Scenario, model: Model, use: PlanUse, pledge_index: int) 
     if not eligible_any:
         if late_only:
             ready = min(enc.option_ready[options].tolist()) if options.size else 0
-            return {
-                "type": "lead_time_misses_needed_by",
-                "ready": str(enc.day(int(ready))),
-                "trainings": course_ids,
-            }
-        return {"type": "blocked_by_rules", "rules": dict(sorted(blocked.items()))}
+            return LeadTimeMissesNeededBy(ready=str(enc.day(int(ready))), trainings=course_ids)
+        return BlockedByRules(rules=dict(sorted(blocked.items())))
     seats = use.family("training_capacity")
     if pledge.needs_training and seats is not None and all(seats.left(t) <= 0 for t in courses):
-        return {"type": "no_training_seat", "trainings": course_ids}
+        return NoTrainingSeat(trainings=course_ids)
     if item != NONE:
         sources = np.flatnonzero((enc.donation_item == item) & enc.donation_recipient[:, state])
         supply = use.family("donation_supply")
         per_unit = int(enc.pledge_per_unit[pledge_index])
         if supply is not None and all(supply.left(d) < per_unit for d in sources.tolist()):
-            return {
-                "type": "no_donated_items_left",
-                "donations": sorted(enc.donation_ids[d] for d in sources.tolist()),
-            }
-    return {"type": "not_needed"}
+            return NoDonatedItemsLeft(
+                donations=sorted(enc.donation_ids[d] for d in sources.tolist())
+            )
+    return NotNeeded()
 
 
 def enabling_chains(scenario: Scenario, result: Result, model: Model | None = None) -> list[Chain]:
@@ -120,11 +189,11 @@ def enabling_chains(scenario: Scenario, result: Result, model: Model | None = No
         if units == 0:
             chains.append(
                 Chain(
-                    pledge.id,
-                    pledge.state,
-                    pledge.capability,
-                    _needs(pledge),
-                    False,
+                    pledge=pledge.id,
+                    state=pledge.state,
+                    capability=pledge.capability,
+                    needs=_needs(pledge),
+                    used=False,
                     reason=_why_not(scenario, model, use, index),
                 )
             )
@@ -137,25 +206,25 @@ def enabling_chains(scenario: Scenario, result: Result, model: Model | None = No
         if pledge.needs_equipment:
             item = pledge.needs_equipment.item
             donations = [
-                {"donation": use.donation, "donor": use.donor, "items": use.items}
-                for use in result.donations
-                if use.recipient == pledge.state and donors[use.donation].item == item
+                ChainDonation(donation=gift.donation, donor=gift.donor, items=gift.items)
+                for gift in result.donations
+                if gift.recipient == pledge.state and donors[gift.donation].item == item
             ]
         chains.append(
             Chain(
-                pledge.id,
-                pledge.state,
-                pledge.capability,
-                _needs(pledge),
-                True,
+                pledge=pledge.id,
+                state=pledge.state,
+                capability=pledge.capability,
+                needs=_needs(pledge),
+                used=True,
                 units=units,
                 donations=donations,
                 trainings=[
-                    {"training": t, "trainer": trainers[t], "seats": n}
+                    ChainTraining(training=t, trainer=trainers[t], seats=n)
                     for t, n in sorted(seats.items())
                 ],
                 deployments=[
-                    {"requirement": a.requirement, "mission": a.mission, "units": a.units}
+                    ChainDeployment(requirement=a.requirement, mission=a.mission, units=a.units)
                     for a in assignments
                 ],
             )

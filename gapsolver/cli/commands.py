@@ -346,7 +346,13 @@ def explain(
     options = SolveOptions(strategy=strategy.value, solver=solver.value)
     with stderr.status(f"Solving {escape(loaded.name)} and explaining {escape(requirement)}…"):
         story = explain_requirement(loaded, requirement, options, check=check)
-    _emit(story, output, as_json, fmt, lambda out: print_explanation(story, out))
+    _emit(
+        story.model_dump(mode="json"),
+        output,
+        as_json,
+        fmt,
+        lambda out: print_explanation(story, out),
+    )
 
 
 @app.command()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from gapsolver.model.model import Model
 from gapsolver.preprocess.encode import NONE, FloatArray
+from gapsolver.schema.reasons import Reason
 from gapsolver.schema.result import (
     Assignment,
     DonationUse,
@@ -47,7 +46,7 @@ def assignments_from(model: Model, units: np.ndarray) -> list[Assignment]:
 
 
 def requirement_outcomes(
-    model: Model, units: np.ndarray, reasons: list[list[dict[str, Any]]]
+    model: Model, units: np.ndarray, reasons: list[list[Reason]]
 ) -> list[RequirementOutcome]:
     """One outcome per requirement, in scenario order, with its reasons (see gapsolver.postprocess.reasons)."""
     enc = model.enc
@@ -68,7 +67,7 @@ def requirement_outcomes(
                 allocated=int(allocated[r]),
                 gap=gap,
                 weighted_gap=float(enc.req_weight[r] * gap),
-                reasons=reasons[r],
+                reasons=[reason.model_dump() for reason in reasons[r]],
             )
         )
     return out

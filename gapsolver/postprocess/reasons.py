@@ -31,11 +31,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from pydantic import TypeAdapter
 
 from gapsolver.model.model import Model, PlanUse
 from gapsolver.postprocess.extract import trimmed_gifts
 from gapsolver.preprocess.encode import NONE, Encoded
 from gapsolver.preprocess.rules import RULES, TRAINING, fix_for, rule_table
+from gapsolver.schema.reasons import NearMiss, Reason
 
 REASON_TYPES = (
     "no_eligible_pledge",
@@ -45,6 +47,7 @@ REASON_TYPES = (
     "max_units_per_state_per_mission",
     "not_chosen",
 )
+_REASON: TypeAdapter[Reason] = TypeAdapter(Reason)
 NEAR_MISSES_KEPT = 10
 """Near misses listed per reason in a result (all of them in `gapsolver explain`)."""
 
@@ -195,7 +198,7 @@ def requirement_row(enc: Encoded, r: int) -> dict[str, Any]:
 # Near misses
 
 
-def near_misses(slack: PlanSlack, r: int, eligible_pledges: set[int]) -> list[dict[str, Any]]:
+def near_misses(slack: PlanSlack, r: int, eligible_pledges: set[int]) -> list[NearMiss]:
     """Pledges of the requirement's capability that no option lets serve it, fewest blocking rules
     first, each with the rules that block its best option and the fix."""
     enc = slack.enc
@@ -229,14 +232,14 @@ def near_misses(slack: PlanSlack, r: int, eligible_pledges: set[int]) -> list[di
                 len(blocked),
                 late,
                 enc.pledge_ids[p],
-                {
-                    "pledge": enc.pledge_ids[p],
-                    "state": enc.state_ids[int(enc.pledge_state[p])],
-                    "quantity": int(enc.pledge_quantity[p]),
-                    "free_units": free,
-                    "blocked_by": [detail.model_dump() for detail in blocked],
-                    "fix": fix_for(enc.scenario, p, blocked),
-                },
+                NearMiss(
+                    pledge=enc.pledge_ids[p],
+                    state=enc.state_ids[int(enc.pledge_state[p])],
+                    quantity=int(enc.pledge_quantity[p]),
+                    free_units=free,
+                    blocked_by=blocked,
+                    fix=fix_for(enc.scenario, p, blocked),
+                ),
             )
         )
     found.sort(key=lambda entry: entry[:3])  # fewest rules broken, least late, by id
@@ -266,8 +269,9 @@ class _Entries:
 
 def requirement_reasons(
     slack: PlanSlack, r: int, near_miss_limit: int | None = NEAR_MISSES_KEPT
-) -> list[dict[str, Any]]:
-    """The typed reasons requirement ``r`` is short in the plan (empty when it is filled)."""
+) -> list[Reason]:
+    """The typed reasons requirement ``r`` is short in the plan (empty when it is filled). Their
+    parts are gathered as plain entries here, inside this module, and typed on the way out."""
     enc, model = slack.enc, slack.model
     pairs = slack.pairs_of_requirement.get(r, [])
     allocated = int(sum(slack.x[k] for k in pairs))
@@ -333,7 +337,7 @@ def requirement_reasons(
                 elsewhere,
             )
 
-    reasons = []
+    reasons: list[dict[str, Any]] = []
     for kind in REASON_TYPES[1:]:
         if kind not in entries.units:
             continue
@@ -349,7 +353,7 @@ def requirement_reasons(
     missing = gap - min(gap, potential)
     if missing > 0:
         misses = near_misses(slack, r, set(by_pledge))
-        fixable = next((miss for miss in misses if miss["fix"] and miss["free_units"]), None)
+        fixable = next((miss for miss in misses if miss.fix and miss.free_units), None)
         reason = {
             "type": "no_eligible_pledge",
             "units": missing,
@@ -358,10 +362,10 @@ def requirement_reasons(
             "more_near_misses": 0
             if near_miss_limit is None
             else max(len(misses) - near_miss_limit, 0),
-            "counterfactual": [] if fixable is None else fixable["fix"],
+            "counterfactual": [] if fixable is None or fixable.fix is None else fixable.fix,
         }
         reasons.insert(0, reason)
-    return reasons
+    return [_REASON.validate_python(reason) for reason in reasons]
 
 
 def _blocker_details(slack: PlanSlack, blocker: str, option: int, r: int) -> dict[str, Any]:
@@ -489,7 +493,7 @@ def _weight(enc: Encoded, requirement: str) -> float:
     return float(enc.req_weight[enc.requirement_ids.index(requirement)])
 
 
-def plan_reasons(model: Model, values: np.ndarray) -> list[list[dict[str, Any]]]:
+def plan_reasons(model: Model, values: np.ndarray) -> list[list[Reason]]:
     """Reasons for every requirement, in scenario order (empty lists for filled ones)."""
     slack = plan_slack(model, values)
     return [requirement_reasons(slack, r) for r in range(len(model.enc.requirement_ids))]

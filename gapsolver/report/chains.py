@@ -16,9 +16,9 @@ def print_chains(chains: list[Chain], console: Printer) -> None:
         table.add_column(column, justify="right" if column == "units" else "left")
     for chain in chains:
         if chain.used:
-            donors = ", ".join(f"{d['donor']} ({d['items']} items)" for d in chain.donations)
-            trainers = ", ".join(f"{t['trainer']} ({t['seats']} seats)" for t in chain.trainings)
-            missions = ", ".join(sorted({d["mission"] for d in chain.deployments}))
+            donors = ", ".join(f"{d.donor} ({d.items} items)" for d in chain.donations)
+            trainers = ", ".join(f"{t.trainer} ({t.seats} seats)" for t in chain.trainings)
+            missions = ", ".join(sorted({d.mission for d in chain.deployments}))
             parts = [
                 p
                 for p in (
@@ -31,7 +31,7 @@ def print_chains(chains: list[Chain], console: Printer) -> None:
             ]
             text = Text(" ".join(parts), style="green")
         else:
-            reason = dict(chain.reason or {})
+            reason = {} if chain.reason is None else chain.reason.model_dump()
             kind = reason.pop("type", "?")
             details = "; ".join(
                 f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
