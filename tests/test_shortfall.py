@@ -49,7 +49,7 @@ def test_the_list_asks_for_each_missing_unit_at_the_readiness_and_date_needed() 
             pledge("Q", readiness="level2", cost_per_unit=8.0),
         ],
     )
-    report = shortfall(scenario, OPTIONS)
+    report = shortfall(scenario, OPTIONS).model_dump(mode="json")
     assert [t["id"] for t in report["targets"]] == ["R"]  # N is not critical
     assert report["pledges"]["units"] == 1
     [group] = report["pledges"]["groups"]
@@ -73,8 +73,8 @@ def test_all_scope_covers_every_gap_and_the_list_closes_them() -> None:
         [req("A", priority="high", quantity=2), req("B", mission="M2", capability="uh")],
         [pledge("P")],
     )
-    assert shortfall(scenario, OPTIONS)["targets"] == []
-    report = shortfall(scenario, OPTIONS, "all")
+    assert shortfall(scenario, OPTIONS).model_dump(mode="json")["targets"] == []
+    report = shortfall(scenario, OPTIONS, "all").model_dump(mode="json")
     assert report["pledges"]["units"] == 2
     assert {(g["mission"], g["capability"], g["units"]) for g in report["pledges"]["groups"]} == {
         ("M1", "inf", 1),
@@ -94,9 +94,9 @@ def test_closing_critical_gaps_takes_nothing_from_other_requirements() -> None:
     )
     base = solve_scenario(scenario, OPTIONS)
     assert {r.id: r.gap for r in base.requirements} == {"CRIT": 0, "HIGH": 2}
-    report = shortfall(scenario, OPTIONS)
+    report = shortfall(scenario, OPTIONS).model_dump(mode="json")
     assert report["targets"] == []  # nothing critical is short
-    report = shortfall(scenario, OPTIONS, "all")
+    report = shortfall(scenario, OPTIONS, "all").model_dump(mode="json")
     assert report["pledges"]["units"] == 2
     assert [g["requirements"] for g in report["pledges"]["groups"]] == [["HIGH"]]
 
@@ -129,7 +129,7 @@ def test_partnerships_alternative_counts_seats_and_items() -> None:
         donations=[donation],
         trainings=[training],
     )
-    report = shortfall(scenario, OPTIONS)
+    report = shortfall(scenario, OPTIONS).model_dump(mode="json")
     partnerships = report["partnerships"]
     assert partnerships["closed"] == [
         {"requirement": "R1", "units": 1},
@@ -171,20 +171,20 @@ def _budget_case(budget: float | None) -> Scenario:
 
 def test_candidates_are_paid_from_the_budget_and_what_it_cannot_pay_for_is_named() -> None:
     # budget 8: P (4) plus one candidate (4); the third unit stays open, blocked by the budget
-    report = shortfall(_budget_case(8.0), OPTIONS)
+    report = shortfall(_budget_case(8.0), OPTIONS).model_dump(mode="json")
     assert report["pledges"]["units"] == 1
     assert report["pledges"]["unclosed"] == [
         {"requirement": "R", "units": 1, "blocked_by": "budget"}
     ]
     assert report["pledges"]["budget"] == {"budget": 8.0, "spent_with_list": 8.0}
     # a budget the plan already spends: nothing can be added
-    spent = shortfall(_budget_case(4.0), OPTIONS)
+    spent = shortfall(_budget_case(4.0), OPTIONS).model_dump(mode="json")
     assert spent["pledges"]["units"] == 0 and spent["pledges"]["groups"] == []
     assert spent["pledges"]["unclosed"] == [
         {"requirement": "R", "units": 2, "blocked_by": "budget"}
     ]
     # enough budget: the whole gap, as without one
-    ample = shortfall(_budget_case(100.0), OPTIONS)
+    ample = shortfall(_budget_case(100.0), OPTIONS).model_dump(mode="json")
     assert ample["pledges"]["units"] == 2 and ample["pledges"]["unclosed"] == []
     closed = solve_scenario(with_list(_budget_case(100.0), ample), OPTIONS)
     assert {r.id: r.gap for r in closed.requirements}["R"] == 0
@@ -194,7 +194,7 @@ def test_the_per_state_cap_binds_each_new_contributor_not_the_list() -> None:
     data = scenario_data([req("R", quantity=3, priority="critical")], [pledge("P")])
     data["settings"] = {"max_units_per_state_per_mission": 1}
     scenario = scenario_from_data(data)
-    report = shortfall(scenario, OPTIONS)
+    report = shortfall(scenario, OPTIONS).model_dump(mode="json")
     [group] = report["pledges"]["groups"]
     assert (group["units"], group["min_contributors"]) == (2, 2)
     assert report["pledges"]["unclosed"] == []

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict
 
 from gapsolver.exceptions import SolverError
 from gapsolver.model.build import build_model
@@ -53,6 +54,108 @@ from gapsolver.solve.pipeline import solve_plan
 from gapsolver.solve.run import run_solver
 
 SCOPES = ("critical", "all")
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PledgeGroup(_Part):
+    """Additional units of one kind the list asks for: the same mission, capability, readiness,
+    date and language."""
+
+    mission: str
+    capability: str
+    min_readiness: str
+    needed_by: str | None
+    require_language: str | None
+    units: int
+    estimated_cost: float
+    """At the median cost per unit of the capability's pledges."""
+    requirements: list[str]
+    min_contributors: int
+    """States needed at least, under ``max_units_per_state_per_mission`` (1 without a cap)."""
+
+
+class Unclosed(_Part):
+    requirement: str
+    units: int
+    blocked_by: str
+
+
+class BudgetUse(_Part):
+    budget: float
+    spent_with_list: float
+
+
+class PledgesNeeded(_Part):
+    """The fewest (then cheapest) additional pledges that close the targets."""
+
+    units: int
+    estimated_cost: float
+    groups: list[PledgeGroup]
+    unclosed: list[Unclosed]
+    """Target units the budget cannot pay for (empty without a budget)."""
+    budget: BudgetUse | None
+
+
+class Closed(_Part):
+    requirement: str
+    units: int
+
+
+class Fill(_Part):
+    requirement: str
+    mission: str
+    units: int
+
+
+class ItemsGiven(_Part):
+    item: str
+    recipient: str
+    items: int
+    fills: list[Fill]
+
+
+class SeatsFunded(_Part):
+    capability: str
+    state: str
+    requirement: str
+    seats: int
+    lead_time_days: int
+
+
+class PartnershipsNeeded(_Part):
+    """What new donations and training seats alone would close instead."""
+
+    units_closed: int
+    closed: list[Closed]
+    items: list[ItemsGiven]
+    seats: list[SeatsFunded]
+
+
+class BaseFigures(_Part):
+    weighted_gap: float
+    gap_units: int
+
+
+class Target(_Part):
+    id: str
+    mission: str
+    capability: str
+    priority: str
+    gap: int
+
+
+class Shortfall(_Part):
+    """The pledging shopping list (``gapsolver shortfall``)."""
+
+    scenario: str
+    scope: str
+    base: BaseFigures
+    targets: list[Target]
+    pledges: PledgesNeeded | None = None
+    partnerships: PartnershipsNeeded | None = None
 
 
 CANDIDATE_STATE = ("CANDIDATE", "Candidate contributor (pledging conference)")
@@ -116,7 +219,7 @@ def _requirement_key(scenario: Scenario, r: int) -> dict[str, Any]:
 
 def pledges_needed(
     scenario: Scenario, base: _Base, targets: list[int], options: SolveOptions
-) -> dict[str, Any]:
+) -> PledgesNeeded:
     state = contributor_passing_state_rules(scenario, *CANDIDATE_STATE)
     pledged_costs: dict[str, list[float]] = defaultdict(list)
     for p in scenario.pledges:
@@ -261,20 +364,20 @@ def pledges_needed(
             )
     x = np.round(values[: model.n_pairs])
     spent = float(enc.option_unit_cost[model.pair_option] @ x)
-    return {
-        "units": sum(g["units"] for g in rows),
-        "estimated_cost": round(sum(g["estimated_cost"] for g in rows), 2),
-        "groups": rows,
-        "unclosed": unclosed,
-        "budget": None
+    return PledgesNeeded(
+        units=sum(g["units"] for g in rows),
+        estimated_cost=round(sum(g["estimated_cost"] for g in rows), 2),
+        groups=[PledgeGroup(**group) for group in rows],
+        unclosed=[Unclosed(**row) for row in unclosed],
+        budget=None
         if budget is None
-        else {"budget": float(budget), "spent_with_list": round(spent, 2)},
-    }
+        else BudgetUse(budget=float(budget), spent_with_list=round(spent, 2)),
+    )
 
 
 def partnerships_needed(
     scenario: Scenario, base: _Base, targets: list[int], options: SolveOptions
-) -> dict[str, Any]:
+) -> PartnershipsNeeded:
     state = contributor_passing_state_rules(scenario, *CANDIDATE_STATE)
     needing_items: dict[str, set[str]] = defaultdict(set)
     item_total: dict[str, int] = defaultdict(int)
@@ -311,7 +414,7 @@ def partnerships_needed(
                 "eligible_trainees": sorted(states),
             }
         )
-    empty = {"units_closed": 0, "closed": [], "items": [], "seats": []}
+    empty = PartnershipsNeeded(units_closed=0, closed=[], items=[], seats=[])
     if not donations and not trainings:
         return empty
     augmented = _augment(
@@ -340,17 +443,17 @@ def partnerships_needed(
     x = np.round(values[: model.n_pairs]).astype(np.int64)
     filled = np.bincount(model.pair_requirement, weights=x, minlength=len(enc.requirement_ids))
     closed = [
-        {"requirement": enc.requirement_ids[r], "units": int(filled[r] - allocated[r])}
+        Closed(requirement=enc.requirement_ids[r], units=int(filled[r] - allocated[r]))
         for r in targets
         if filled[r] > allocated[r]
     ]
     items = [
-        {
-            "item": use.item,
-            "recipient": use.recipient,
-            "items": use.items,
-            "fills": use.requirements,
-        }
+        ItemsGiven(
+            item=use.item,
+            recipient=use.recipient,
+            items=use.items,
+            fills=[Fill.model_validate(fill) for fill in use.requirements],
+        )
         for use in donation_uses(model, values)
         if use.donation in {d["id"] for d in donations}
     ]
@@ -366,18 +469,18 @@ def partnerships_needed(
             int(enc.training_ready[t]),
         )
         seats[key] += int(x[k])
-    return {
-        "units_closed": sum(row["units"] for row in closed),
-        "closed": closed,
-        "items": items,
-        "seats": [
-            {"capability": c, "state": s, "requirement": r, "seats": n, "lead_time_days": lead}
+    return PartnershipsNeeded(
+        units_closed=sum(row.units for row in closed),
+        closed=closed,
+        items=items,
+        seats=[
+            SeatsFunded(capability=c, state=s, requirement=r, seats=n, lead_time_days=lead)
             for (c, s, r, lead), n in sorted(seats.items())
         ],
-    }
+    )
 
 
-def shortfall(scenario: Scenario, options: SolveOptions, scope: str = "critical") -> dict[str, Any]:
+def shortfall(scenario: Scenario, options: SolveOptions, scope: str = "critical") -> Shortfall:
     """What it would take to close every critical (``scope='critical'``) or every gap."""
     base = _base(scenario, options)
     targets = [
@@ -385,20 +488,26 @@ def shortfall(scenario: Scenario, options: SolveOptions, scope: str = "critical"
         for r, outcome in enumerate(base.result.requirements)
         if outcome.gap and (scope == "all" or outcome.priority == "critical")
     ]
-    report: dict[str, Any] = {
-        "scenario": scenario.name,
-        "scope": scope,
-        "base": {"weighted_gap": base.result.weighted_gap, "gap_units": base.result.gap_units},
-        "targets": [
-            {
-                key: getattr(base.result.requirements[r], key)
-                for key in ("id", "mission", "capability", "priority", "gap")
-            }
-            for r in targets
+    report = Shortfall(
+        scenario=scenario.name,
+        scope=scope,
+        base=BaseFigures(weighted_gap=base.result.weighted_gap, gap_units=base.result.gap_units),
+        targets=[
+            Target(
+                id=outcome.id,
+                mission=outcome.mission,
+                capability=outcome.capability,
+                priority=str(outcome.priority),
+                gap=outcome.gap,
+            )
+            for outcome in (base.result.requirements[r] for r in targets)
         ],
-    }
+    )
     if not targets:
-        return report | {"pledges": None, "partnerships": None}
-    report["pledges"] = pledges_needed(scenario, base, targets, options)
-    report["partnerships"] = partnerships_needed(scenario, base, targets, options)
-    return report
+        return report
+    return report.model_copy(
+        update={
+            "pledges": pledges_needed(scenario, base, targets, options),
+            "partnerships": partnerships_needed(scenario, base, targets, options),
+        }
+    )

@@ -380,7 +380,13 @@ def shortfall(
     scope = "all" if every_gap else "critical"
     with stderr.status(f"Solving {escape(loaded.name)} with candidate pledges and partnerships…"):
         report = shopping_list(loaded, SolveOptions(solver=solver.value), scope)
-    _emit(report, output, as_json, fmt, lambda out: print_shortfall(report, out))
+    _emit(
+        report.model_dump(mode="json"),
+        output,
+        as_json,
+        fmt,
+        lambda out: print_shortfall(report, out),
+    )
 
 
 @app.command()
