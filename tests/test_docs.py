@@ -78,3 +78,28 @@ def test_every_limit_is_documented_with_its_value() -> None:
     assert "| `MAX_NODES` | 500,000 |" in text and limits.MAX_NODES == 500_000
     assert "| `MAX_RUNS` | 100,000 |" in text and limits.MAX_RUNS == 100_000
     assert f"| `MAX_FILE_BYTES` | {limits.MAX_FILE_BYTES // 2**20} MiB |" in text
+
+
+def test_architecture_says_where_every_rule_and_family_lives() -> None:
+    from gapsolver.preprocess.rules import TRAINING
+
+    text = (DOCS / "architecture.md").read_text()
+    for rule in (*RULE_NAMES, TRAINING.name):
+        assert f"`{rule}`" in text or f"`{rule.upper()}`" in text, rule
+    for define in CONSTRAINT_FAMILIES:
+        assert f"`{define.__name__.removeprefix('define_')}`" in text, define.__name__
+    package = Path(__file__).resolve().parent.parent / "gapsolver"
+    for folder in sorted(
+        p.name for p in package.iterdir() if p.is_dir() and p.name != "__pycache__"
+    ):
+        assert f"`{folder}/`" in text, folder
+
+
+def test_every_source_path_the_docs_name_exists() -> None:
+    root = Path(__file__).resolve().parent.parent
+    named = {
+        match
+        for path in [*DOCS.glob("*.md"), root / "README.md"]
+        for match in re.findall(r"gapsolver/[a-z_/]+\.py", path.read_text())
+    }
+    assert named and [path for path in sorted(named) if not (root / path).exists()] == []
