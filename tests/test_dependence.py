@@ -140,9 +140,9 @@ def test_single_points_of_failure_and_concentration() -> None:
         by_requirement.setdefault(a.requirement, set()).add(a.state)
     expected = sorted(r for r, states in by_requirement.items() if len(states) == 1)
     found = sorted(
-        item["requirement"]
+        item.requirement
         for item in report.single_points_of_failure
-        if item["kind"] == "requirement_single_contributor"
+        if item.kind == "requirement_single_contributor"
     )
     assert found == expected
     donor_of = {"D1": "DDD", "D2": "AAA", "D3": "AAA"}
@@ -151,19 +151,19 @@ def test_single_points_of_failure_and_concentration() -> None:
         donors_by_recipient.setdefault(use.recipient, set()).add(donor_of[use.donation])
     expected_single = sorted(r for r, donors in donors_by_recipient.items() if len(donors) == 1)
     found_single = sorted(
-        item["recipient"]
+        item.recipient
         for item in report.single_points_of_failure
-        if item["kind"] == "recipient_single_donor"
+        if item.kind == "recipient_single_donor"
     )
     assert found_single == expected_single
     for row in report.concentration:
-        units = [a.units for a in base.assignments if a.mission == row["mission"]]
+        units = [a.units for a in base.assignments if a.mission == row.mission]
         per_state: dict[str, int] = {}
         for a in base.assignments:
-            if a.mission == row["mission"]:
+            if a.mission == row.mission:
                 per_state[a.state] = per_state.get(a.state, 0) + a.units
-        assert row["units"] == sum(units)
-        assert row["hhi"] == pytest.approx(
+        assert row.units == sum(units)
+        assert row.hhi == pytest.approx(
             sum((100 * n / sum(units)) ** 2 for n in per_state.values()), abs=0.05
         )
 

@@ -39,7 +39,7 @@ def test_same_optima_as_a_plain_two_stage_mip(seed: int, solver: str) -> None:
     assert result.status.value == "optimal"
     assert result.weighted_gap == pytest.approx(weighted_gap, abs=1e-6)
     # the suitability stage is optimal within its relative gap (1e-4 by default)
-    assert result.suitability >= suitability * (1 - result.options["suitability_gap"]) - 1e-6
+    assert result.suitability >= suitability * (1 - result.options.suitability_gap) - 1e-6
     assert result.suitability <= suitability + 1e-6
 
 

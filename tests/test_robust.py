@@ -36,19 +36,19 @@ def test_same_seed_same_numbers_whatever_the_workers() -> None:
     two = robust(scenario(), 40, seed=11, workers=2)
     assert one == two
     other = robust(scenario(), 40, seed=12, workers=1)
-    assert [run["dropped"] for run in other["runs"]] != [run["dropped"] for run in one["runs"]]
+    assert [run.dropped for run in other.runs] != [run.dropped for run in one.runs]
 
 
 def test_distribution_matches_a_direct_count() -> None:
     report = robust(scenario(), 60, seed=5)
     missing = ["HALF" in sample_scenario(scenario(), 5, index)[1]["pledges"] for index in range(60)]
     # R is short exactly when HALF does not materialize (only HALF can serve it); S is always filled
-    rows = {row["requirement"]: row for row in report["requirements"]}
-    assert rows["R"]["short_in"] == round(sum(missing) / 60, 6)
-    assert rows["S"]["short_in"] == 0.0
-    assert report["weighted_gap"]["mean"] == round(100 * sum(missing) / 60, 6)
-    assert report["weighted_gap"]["worst"] == 100.0 and report["weighted_gap"]["best"] == 0.0
-    assert report["nominal"] == {"weighted_gap": 0.0, "gap_units": 0}
+    rows = {row.requirement: row for row in report.requirements}
+    assert rows["R"].short_in == round(sum(missing) / 60, 6)
+    assert rows["S"].short_in == 0.0
+    assert report.weighted_gap.mean == round(100 * sum(missing) / 60, 6)
+    assert report.weighted_gap.worst == 100.0 and report.weighted_gap.best == 0.0
+    assert report.to_dict()["nominal"] == {"weighted_gap": 0.0, "gap_units": 0}
     assert 0 < sum(missing) < 60
 
 

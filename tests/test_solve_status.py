@@ -116,7 +116,7 @@ def test_real_time_limit_is_passed_to_both_solvers(solver: str) -> None:
     # A generous limit on a small case: proven optimal well within it, on both solvers.
     result = solve_scenario(_scenario(), SolveOptions(solver=solver, time_limit=20))
     assert result.status.value == "optimal"
-    assert result.options["time_limit"] == 20
+    assert result.options.time_limit == 20
 
 
 def test_stage_values_are_consistent(solver: str) -> None:
@@ -134,7 +134,7 @@ def test_auto_races_both_solvers_and_agrees_with_each() -> None:
     auto = solve_scenario(scenario, SolveOptions(solver="auto", time_limit=60))
     highs = solve_scenario(scenario, SolveOptions(solver="highs"))
     assert auto.status.value == "optimal"
-    assert auto.solver in ("highs", "cbc") and auto.options["solver"] == "auto"
+    assert auto.solver in ("highs", "cbc") and auto.options.solver == "auto"
     assert auto.weighted_gap == highs.weighted_gap
     assert abs(auto.suitability - highs.suitability) <= 1e-4 * max(1.0, highs.suitability)
 

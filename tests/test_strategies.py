@@ -73,13 +73,13 @@ def test_sequential_respects_shared_capacity_across_missions() -> None:
 def test_compare_rows_and_summary() -> None:
     scenario = build(*CASE)
     comparison = compare([("case", scenario)], ["optimal", "greedy", "sequential"], SolveOptions())
-    rows = {row["strategy"]: row for row in comparison["rows"]}
-    assert rows["optimal"]["ratio_to_optimal"] == 1.0
-    assert rows["sequential"]["ratio_to_optimal"] == 51.0
-    assert (rows["sequential"]["gap_critical"], rows["sequential"]["gap_normal"]) == (1, 2)
-    summary = {entry["strategy"]: entry for entry in comparison["summary"]}
-    assert summary["optimal"]["optimal_in"] == 1 and summary["sequential"]["optimal_in"] == 0
-    assert summary["sequential"]["worst_ratio_to_optimal"] == 51.0
+    rows = {row.strategy: row for row in comparison.rows}
+    assert rows["optimal"].ratio_to_optimal == 1.0
+    assert rows["sequential"].ratio_to_optimal == 51.0
+    assert (rows["sequential"].gap_critical, rows["sequential"].gap_normal) == (1, 2)
+    summary = {entry.strategy: entry for entry in comparison.summary}
+    assert summary["optimal"].optimal_in == 1 and summary["sequential"].optimal_in == 0
+    assert summary["sequential"].worst_ratio_to_optimal == 51.0
 
 
 def test_compare_cli(tmp_path) -> None:

@@ -10,40 +10,24 @@ The re-solves run in parallel worker processes.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from collections.abc import Sequence
 
 from gapsolver.preprocess.variants import apply_changes, locate, withdraw
 from gapsolver.runtime.parallel import Progress, run_parallel
 from gapsolver.schema import Scenario
-from gapsolver.schema.result import Result
+from gapsolver.schema.analysis import (
+    DependenceReport,
+    ElementKind,
+    MissionConcentration,
+    SingleContributor,
+    SingleDonor,
+    Withdrawal,
+)
+from gapsolver.schema.result import DonationImpact, Result
 from gapsolver.solve.options import SolveOptions
 from gapsolver.solve.pipeline import solve_scenario
 
-KINDS = ("donation", "training", "state")
-
-
-@dataclass(frozen=True)
-class Withdrawal:
-    kind: str  # donation | training | state
-    id: str
-    weighted_gap_increase: float
-    gap_units_increase: int
-    used_by_plan: bool
-    """False when the base plan does not use it: then the increase is 0 without a re-solve."""
-
-
-@dataclass
-class DependenceReport:
-    scenario: str
-    base_weighted_gap: float
-    withdrawals: list[Withdrawal]
-    single_points_of_failure: list[dict[str, Any]] = field(default_factory=list)
-    concentration: list[dict[str, Any]] = field(default_factory=list)
-    re_solves: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+KINDS: tuple[ElementKind, ...] = ("donation", "training", "state")
 
 
 def without(scenario: Scenario, kind: str, identifier: str) -> Scenario:
@@ -72,10 +56,12 @@ def _solve_without(args: tuple[Scenario, str, str, SolveOptions]) -> tuple[str, 
     return kind, identifier, result.weighted_gap, result.gap_units
 
 
-def single_points_of_failure(scenario: Scenario, base: Result) -> list[dict[str, Any]]:
+def single_points_of_failure(
+    scenario: Scenario, base: Result
+) -> list[SingleContributor | SingleDonor]:
     """Requirements (partly) filled by one state only, and recipients whose donated items come from
     one donor only."""
-    found: list[dict[str, Any]] = []
+    found: list[SingleContributor | SingleDonor] = []
     states_of: dict[str, set[str]] = defaultdict(set)
     for assignment in base.assignments:
         states_of[assignment.requirement].add(assignment.state)
@@ -83,12 +69,12 @@ def single_points_of_failure(scenario: Scenario, base: Result) -> list[dict[str,
         states = states_of.get(requirement.id, set())
         if requirement.allocated > 0 and len(states) == 1:
             found.append(
-                {
-                    "kind": "requirement_single_contributor",
-                    "requirement": requirement.id,
-                    "state": next(iter(states)),
-                    "units": requirement.allocated,
-                }
+                SingleContributor(
+                    kind="requirement_single_contributor",
+                    requirement=requirement.id,
+                    state=next(iter(states)),
+                    units=requirement.allocated,
+                )
             )
     donors = {d.id: d.donor for d in scenario.donations}
     donors_of: dict[str, set[str]] = defaultdict(set)
@@ -97,16 +83,16 @@ def single_points_of_failure(scenario: Scenario, base: Result) -> list[dict[str,
     for recipient, donor_set in sorted(donors_of.items()):
         if len(donor_set) == 1:
             found.append(
-                {
-                    "kind": "recipient_single_donor",
-                    "recipient": recipient,
-                    "donor": next(iter(donor_set)),
-                }
+                SingleDonor(
+                    kind="recipient_single_donor",
+                    recipient=recipient,
+                    donor=next(iter(donor_set)),
+                )
             )
     return found
 
 
-def concentration(base: Result) -> list[dict[str, Any]]:
+def concentration(base: Result) -> list[MissionConcentration]:
     """Herfindahl–Hirschman index of deployed units by contributing state, per mission (0–10,000)."""
     units: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for assignment in base.assignments:
@@ -117,20 +103,22 @@ def concentration(base: Result) -> list[dict[str, Any]]:
         hhi = sum((100.0 * count / total) ** 2 for count in by_state.values())
         top_state, top_units = max(sorted(by_state.items()), key=lambda item: item[1])
         rows.append(
-            {
-                "mission": mission,
-                "units": total,
-                "states": len(by_state),
-                "hhi": round(hhi, 1),
-                "largest": top_state,
-                "largest_share": round(top_units / total, 4),
-            }
+            MissionConcentration(
+                mission=mission,
+                units=total,
+                states=len(by_state),
+                hhi=round(hhi, 1),
+                largest=top_state,
+                largest_share=round(top_units / total, 4),
+            )
         )
     return rows
 
 
 def _run_all(
-    jobs: list[tuple[Scenario, str, str, SolveOptions]], workers: int, progress: Progress | None
+    jobs: Sequence[tuple[Scenario, str, str, SolveOptions]],
+    workers: int,
+    progress: Progress | None,
 ) -> list[tuple[str, str, float, int]]:
     return [outcome for _, outcome in run_parallel(_solve_without, jobs, workers, progress)]
 
@@ -146,7 +134,7 @@ def dependence(
     options = options or SolveOptions()
     base = solve_scenario(scenario, options)
     used = _used(base, scenario)
-    candidates = (
+    candidates: list[tuple[ElementKind, str]] = (
         [("donation", d.id) for d in scenario.donations]
         + [("training", t.id) for t in scenario.trainings]
         + [
@@ -172,11 +160,11 @@ def dependence(
         gap, units = outcomes.get((kind, identifier), (base.weighted_gap, base.gap_units))
         withdrawals.append(
             Withdrawal(
-                kind,
-                identifier,
-                round(gap - base.weighted_gap, 9),
-                units - base.gap_units,
-                identifier in used[kind],
+                kind=kind,
+                id=identifier,
+                weighted_gap_increase=round(gap - base.weighted_gap, 9),
+                gap_units_increase=units - base.gap_units,
+                used_by_plan=identifier in used[kind],
             )
         )
     withdrawals.sort(key=lambda w: (-w.weighted_gap_increase, KINDS.index(w.kind), w.id))
@@ -192,18 +180,18 @@ def dependence(
 
 def donation_impact(
     scenario: Scenario, base: Result, options: SolveOptions | None = None, workers: int = 2
-) -> list[dict[str, Any]]:
+) -> list[DonationImpact]:
     """For every donation the plan uses: the optimal weighted gap without it and the gap it closes."""
     options = options or SolveOptions()
     used = sorted({use.donation for use in base.donations if use.items > 0})
     jobs = [(scenario, "donation", donation, options) for donation in used]
     outcomes = sorted(_run_all(jobs, workers, None), key=lambda outcome: outcome[1])
     return [
-        {
-            "donation": identifier,
-            "weighted_gap_without": gap,
-            "weighted_gap_closed": round(gap - base.weighted_gap, 9),
-            "gap_units_closed": units - base.gap_units,
-        }
+        DonationImpact(
+            donation=identifier,
+            weighted_gap_without=gap,
+            weighted_gap_closed=round(gap - base.weighted_gap, 9),
+            gap_units_closed=units - base.gap_units,
+        )
         for _, identifier, gap, units in outcomes
     ]

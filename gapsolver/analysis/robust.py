@@ -16,6 +16,16 @@ import numpy as np
 
 from gapsolver.runtime.parallel import Progress, run_parallel
 from gapsolver.schema import Scenario
+from gapsolver.schema.analysis import (
+    Distribution,
+    ElementCounts,
+    ElementIds,
+    PlanGap,
+    RequirementRisk,
+    RobustReport,
+    SampleRun,
+)
+from gapsolver.schema.result import Result
 from gapsolver.solve.options import SolveOptions
 from gapsolver.solve.pipeline import solve_scenario
 
@@ -46,28 +56,41 @@ class _Sample:
     options: SolveOptions
 
 
-def _solve_sample(job: _Sample) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Solved:
+    """One sample solved: its run, and the units short per requirement that ends short."""
+
+    run: SampleRun
+    gaps: dict[str, int]
+
+
+def _solve_sample(job: _Sample) -> _Solved:
     sampled, dropped = sample_scenario(job.scenario, job.seed, job.index)
     result = solve_scenario(sampled, job.options)
-    return {
-        "index": job.index,
-        "weighted_gap": result.weighted_gap,
-        "gap_units": result.gap_units,
-        "status": result.status.value,
-        "dropped": dropped,
-        "gaps": {r.id: r.gap for r in result.requirements if r.gap},
-    }
+    run = SampleRun(
+        index=job.index,
+        weighted_gap=result.weighted_gap,
+        gap_units=result.gap_units,
+        status=result.status,
+        dropped=ElementIds(**dropped),
+    )
+    return _Solved(run, {r.id: r.gap for r in result.requirements if r.gap})
 
 
-def _distribution(values: list[float]) -> dict[str, float]:
+def _distribution(values: list[float]) -> Distribution:
     array = np.asarray(values, dtype=float)
-    return {
-        "mean": round(float(array.mean()), 6),
-        "std": round(float(array.std()), 6),
+    return Distribution(
+        mean=round(float(array.mean()), 6),
+        std=round(float(array.std()), 6),
         **{f"p{q}": round(float(np.percentile(array, q)), 6) for q in PERCENTILES},
-        "best": float(array.min()),
-        "worst": float(array.max()),
-    }
+        best=float(array.min()),
+        worst=float(array.max()),
+    )
+
+
+def _by_risk(row: RequirementRisk) -> tuple[float, float, str]:
+    """Most often short first, then the largest mean gap, then by id."""
+    return (-row.short_in, -row.mean_gap, row.requirement)
 
 
 def robust(
@@ -77,85 +100,80 @@ def robust(
     options: SolveOptions | None = None,
     workers: int = 1,
     progress: Progress | None = None,
-) -> dict[str, Any]:
+) -> RobustReport:
     """Solve ``samples`` sampled scenarios; the distribution of the weighted gap and of the gap
     units, and per requirement how often it ends short and by how much on average."""
     options = options or SolveOptions()
     nominal = solve_scenario(scenario, options)
-    uncertain = {
-        kind: sum(1 for e in getattr(scenario, kind) if e.reliability < 1)
-        for kind in ("pledges", "donations", "trainings")
-    }
-    if not any(uncertain.values()):
+    uncertain = ElementCounts(
+        **{
+            kind: sum(1 for e in getattr(scenario, kind) if e.reliability < 1)
+            for kind in ("pledges", "donations", "trainings")
+        }
+    )
+    if not (uncertain.pledges or uncertain.donations or uncertain.trainings):
         # every sample would be the nominal scenario: say so rather than solve it N times
         if progress is not None:
             progress(samples, samples)
         return _certain(scenario, samples, seed, nominal)
     jobs = [_Sample(scenario, seed, index, options) for index in range(samples)]
     finished = dict(run_parallel(_solve_sample, jobs, workers, progress))
-    done: list[dict[str, Any]] = [finished[index] for index in range(samples)]
-    requirements: list[dict[str, Any]] = []
+    done: list[_Solved] = [finished[index] for index in range(samples)]
+    requirements: list[RequirementRisk] = []
     for outcome in nominal.requirements:
-        gaps = [sample["gaps"].get(outcome.id, 0) for sample in done]
+        gaps = [sample.gaps.get(outcome.id, 0) for sample in done]
         requirements.append(
-            {
-                "requirement": outcome.id,
-                "mission": outcome.mission,
-                "priority": outcome.priority,
-                "quantity": outcome.quantity,
-                "nominal_gap": outcome.gap,
-                "short_in": round(sum(1 for gap in gaps if gap) / len(gaps), 6),
-                "mean_gap": round(float(np.mean(gaps)), 6),
-            }
+            RequirementRisk(
+                requirement=outcome.id,
+                mission=outcome.mission,
+                priority=outcome.priority,
+                quantity=outcome.quantity,
+                nominal_gap=outcome.gap,
+                short_in=round(sum(1 for gap in gaps if gap) / len(gaps), 6),
+                mean_gap=round(float(np.mean(gaps)), 6),
+            )
         )
-    requirements.sort(key=lambda row: (-row["short_in"], -row["mean_gap"], row["requirement"]))
-    return {
-        "scenario": scenario.name,
-        "samples": samples,
-        "seed": seed,
-        "uncertain_elements": uncertain,
-        "nominal": {"weighted_gap": nominal.weighted_gap, "gap_units": nominal.gap_units},
-        "weighted_gap": _distribution([sample["weighted_gap"] for sample in done]),
-        "gap_units": _distribution([sample["gap_units"] for sample in done]),
-        "requirements": requirements,
-        "runs": [
-            {
-                key: sample[key]
-                for key in ("index", "weighted_gap", "gap_units", "status", "dropped")
-            }
-            for sample in done
-        ],
-    }
+    requirements.sort(key=_by_risk)
+    return RobustReport(
+        scenario=scenario.name,
+        samples=samples,
+        seed=seed,
+        uncertain_elements=uncertain,
+        nominal=PlanGap(weighted_gap=nominal.weighted_gap, gap_units=nominal.gap_units),
+        weighted_gap=_distribution([sample.run.weighted_gap for sample in done]),
+        gap_units=_distribution([sample.run.gap_units for sample in done]),
+        requirements=requirements,
+        runs=[sample.run for sample in done],
+    )
 
 
-def _certain(scenario: Scenario, samples: int, seed: int, nominal: Any) -> dict[str, Any]:
+def _certain(scenario: Scenario, samples: int, seed: int, nominal: Result) -> RobustReport:
     """The report of a scenario in which everything materializes for sure: one solve, and a note
     that sampling has nothing to vary."""
-    point = {"weighted_gap": nominal.weighted_gap, "gap_units": nominal.gap_units}
-    return {
-        "scenario": scenario.name,
-        "samples": samples,
-        "seed": seed,
-        "uncertain_elements": {"pledges": 0, "donations": 0, "trainings": 0},
-        "note": "no pledge, donation or training has a reliability below 1: every sample is the "
+    return RobustReport(
+        scenario=scenario.name,
+        samples=samples,
+        seed=seed,
+        uncertain_elements=ElementCounts(pledges=0, donations=0, trainings=0),
+        note="no pledge, donation or training has a reliability below 1: every sample is the "
         "nominal scenario, so it was solved once",
-        "nominal": point,
-        "weighted_gap": _distribution([nominal.weighted_gap]),
-        "gap_units": _distribution([nominal.gap_units]),
-        "requirements": sorted(
+        nominal=PlanGap(weighted_gap=nominal.weighted_gap, gap_units=nominal.gap_units),
+        weighted_gap=_distribution([nominal.weighted_gap]),
+        gap_units=_distribution([nominal.gap_units]),
+        requirements=sorted(
             (
-                {
-                    "requirement": outcome.id,
-                    "mission": outcome.mission,
-                    "priority": outcome.priority,
-                    "quantity": outcome.quantity,
-                    "nominal_gap": outcome.gap,
-                    "short_in": 1.0 if outcome.gap else 0.0,
-                    "mean_gap": float(outcome.gap),
-                }
+                RequirementRisk(
+                    requirement=outcome.id,
+                    mission=outcome.mission,
+                    priority=outcome.priority,
+                    quantity=outcome.quantity,
+                    nominal_gap=outcome.gap,
+                    short_in=1.0 if outcome.gap else 0.0,
+                    mean_gap=float(outcome.gap),
+                )
                 for outcome in nominal.requirements
             ),
-            key=lambda row: (-row["short_in"], -row["mean_gap"], row["requirement"]),
+            key=_by_risk,
         ),
-        "runs": [],
-    }
+        runs=[],
+    )

@@ -7,22 +7,12 @@ Both backends offer the same calls, which is all the lexicographic solve needs: 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Protocol
 
 import numpy as np
 
 from gapsolver.preprocess.encode import FloatArray, IntArray
-
-
-class StageStatus(StrEnum):
-    """Outcome of one solver call."""
-
-    optimal = "optimal"
-    feasible = "feasible"  # stopped (time limit) with a solution in hand
-    no_solution = "no_solution"  # stopped without one
-    infeasible = "infeasible"
-    error = "error"
+from gapsolver.schema.result import StageStatus  # re-exported: the backends' outcomes
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from gapsolver.preprocess.variants import (
     changes_from_data,
 )
 from gapsolver.schema import Scenario
+from gapsolver.schema.result import SolveStatus
 from gapsolver.solve.options import SolveOptions
 from gapsolver.solve.pipeline import solve_scenario
 
@@ -68,20 +69,21 @@ def execute(task: Task, scenarios: dict[str, Scenario] | None = None) -> dict[st
         )
         result = solve_scenario(scenario, options)
         figures = kpis(result)
-        plan_status = figures.pop("status")
         timed_out = (
-            task.strategy == "optimal" and task.time_limit is not None and plan_status != "optimal"
+            task.strategy == "optimal"
+            and task.time_limit is not None
+            and figures.status is not SolveStatus.optimal
         )
-        record |= figures | {
+        record |= figures.model_dump(mode="json", exclude={"status"}) | {
             "status": "time_limit" if timed_out else "ok",
-            "plan_status": plan_status,
+            "plan_status": figures.status.value,
             "error": "time limit reached before the optimum was proven" if timed_out else None,
             "gaps": [
                 {
                     "requirement": r.id,
                     "mission": r.mission,
                     "capability": r.capability,
-                    "priority": r.priority,
+                    "priority": r.priority.value,
                     "quantity": r.quantity,
                     "allocated": r.allocated,
                     "gap": r.gap,

@@ -417,7 +417,7 @@ def whatif(
 ) -> None:
     """Solve the base scenario and a variant of it, and show what changes: weighted gap, gaps opened
     and closed, assignments moved, donations redirected."""
-    from gapsolver.analysis.diff import diff_results
+    from gapsolver.analysis.diff import variant_diff
     from gapsolver.preprocess.load import load_scenario
     from gapsolver.preprocess.variants import Located, apply_changes, read_variants, shortcuts
     from gapsolver.report.diff import print_diff
@@ -443,13 +443,15 @@ def whatif(
     changed = apply_changes(loaded, changes, str(variants_file or "command line"))
     options = SolveOptions(solver=solver.value)
     with stderr.status(f"Solving {escape(loaded.name)} and its variant…"):
-        base = solve_scenario(loaded, options).to_dict()
-        other = solve_scenario(changed, options).to_dict()
-    difference = diff_results(base, other) | {
-        "variants": variant or [],
-        "changes": [entry.change.model_dump(exclude_none=True) for entry in changes],
-    }
-    _emit(difference, output, as_json, fmt, lambda out: print_diff(difference, out))
+        base = solve_scenario(loaded, options)
+        other = solve_scenario(changed, options)
+    difference = variant_diff(
+        base,
+        other,
+        variant or [],
+        [entry.change.model_dump(exclude_none=True) for entry in changes],
+    )
+    _emit(difference.to_dict(), output, as_json, fmt, lambda out: print_diff(difference, out))
 
 
 def _scenario_files(patterns: list[str]) -> list[Path]:
@@ -540,9 +542,11 @@ def compare(
         )
     json_output = output
     if output is not None and output.suffix.lower() == ".csv":
-        write_csv_atomic(output, comparison["rows"])
+        write_csv_atomic(output, [row.to_dict() for row in comparison.rows])
         json_output = None
-    _emit(comparison, json_output, as_json, fmt, lambda out: print_compare(comparison, out))
+    _emit(
+        comparison.to_dict(), json_output, as_json, fmt, lambda out: print_compare(comparison, out)
+    )
     if json_output is None and output is not None and not as_json:
         stderr.print(f"Written to {escape(str(output))}", highlight=False, soft_wrap=True)
 
@@ -625,8 +629,8 @@ def robust(
     if png is not None:
         from gapsolver.report.plots import robust_histogram
 
-        robust_histogram(report, png)
-    _emit(report, output, as_json, fmt, lambda out: print_robust(report, out))
+        robust_histogram(report.to_dict(), png)
+    _emit(report.to_dict(), output, as_json, fmt, lambda out: print_robust(report, out))
 
 
 @app.command()
@@ -1001,24 +1005,33 @@ def diff(
 
     guard.check_outputs([_output("--output", output, guard.JSON)], [result_a, result_b])
     first, second = read_results([result_a, result_b])
-    if first["scenario"] != second["scenario"]:
+    if first.scenario != second.scenario:
         stderr.print(
             f"[yellow]warning:[/yellow] comparing plans of different scenarios "
-            f"({escape(str(first['scenario']))} and {escape(str(second['scenario']))})",
+            f"({escape(first.scenario)} and {escape(second.scenario)})",
             highlight=False,
             soft_wrap=True,
         )
     difference = diff_results(first, second)
-    _emit(difference, output, as_json, fmt, lambda out: print_diff(difference, out))
+    _emit(difference.to_dict(), output, as_json, fmt, lambda out: print_diff(difference, out))
 
 
 @app.command()
 @_handles_errors
-def schema() -> None:
-    """Print the JSON Schema of scenario files."""
+def schema(
+    result: Annotated[
+        bool,
+        typer.Option(
+            "--result", help="Print the JSON Schema of result files (`solve -o`, `solve --json`)."
+        ),
+    ] = False,
+) -> None:
+    """Print the JSON Schema of scenario files (of result files with --result)."""
     from gapsolver.schema import Scenario
+    from gapsolver.schema.result import result_json_schema
 
-    _write_stdout(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
+    document = result_json_schema() if result else Scenario.model_json_schema()
+    _write_stdout(json.dumps(document, indent=2) + "\n")
 
 
 def main() -> None:

@@ -16,8 +16,11 @@ import numpy as np
 
 from gapsolver.exceptions import InputError, Problem
 from gapsolver.limits import MAX_SEED
+from gapsolver.schema import Priority
 
 RATE_PER_PERSON_YEAR = 1428 * 12
+PRIORITY_SHARES = [0.15, 0.35, 0.5]
+"""Share of requirements per priority, in the order of :class:`gapsolver.schema.Priority`."""
 
 
 @dataclass(frozen=True)
@@ -213,7 +216,7 @@ def generate(
             "mission": mission["id"],
             "capability": cap_ids[int(capability_of[index])],
             "quantity": int(min(rng.geometric(0.55), 5)),
-            "priority": str(rng.choice(["critical", "high", "normal"], p=[0.15, 0.35, 0.5])),
+            "priority": str(rng.choice([p.value for p in Priority], p=PRIORITY_SHARES)),
         }
         readiness = str(rng.choice(["any", "level2", "level3", "rapid"], p=[0.4, 0.25, 0.25, 0.1]))
         if readiness != "any":

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.table import Table
 
 from gapsolver.report.common import Printer
+from gapsolver.schema import Priority
+from gapsolver.schema.analysis import Comparison
 
 
-def print_compare(comparison: dict[str, Any], console: Printer) -> None:
+def print_compare(comparison: Comparison, console: Printer) -> None:
     """`gapsolver compare`: one row per scenario and strategy, then the summary."""
-    rows = comparison["rows"]
+    rows = comparison.rows
     table = Table(title="Strategies per scenario", title_justify="left")
     columns = [
         "scenario",
@@ -22,29 +22,28 @@ def print_compare(comparison: dict[str, Any], console: Printer) -> None:
         "women share",
         "time (s)",
     ]
-    with_ratio = any("ratio_to_optimal" in row for row in rows)
+    with_ratio = comparison.against_optimal
     if with_ratio:
         columns.insert(3, "× optimal")
     for column in columns:
         table.add_column(column, justify="left" if column in ("scenario", "strategy") else "right")
     for row in rows:
         cells = [
-            row["scenario"],
-            row["strategy"],
-            f"{row['weighted_gap']:g}",
-            f"{row['gap_critical']} / {row['gap_high']} / {row['gap_normal']}",
-            f"{row['cost']:,.0f}",
-            "n/a" if row["women_share"] is None else f"{row['women_share']:.1%}",
-            f"{row['solve_time']:.3f}",
+            row.scenario,
+            row.strategy,
+            f"{row.weighted_gap:g}",
+            " / ".join(str(row.gap_of(priority)) for priority in Priority),
+            f"{row.cost:,.0f}",
+            "n/a" if row.women_share is None else f"{row.women_share:.1%}",
+            f"{row.solve_time:.3f}",
         ]
         if with_ratio:
-            ratio = row["ratio_to_optimal"]
+            ratio = row.ratio_to_optimal
             cells.insert(3, "∞" if ratio is None else f"{ratio:.2f}")
         table.add_row(*cells)
     console.print(table)
     table = Table(title="Summary per strategy", title_justify="left")
-    summary = comparison["summary"]
-    with_ratio = "mean_ratio_to_optimal" in summary[0]
+    summary = comparison.summary
     columns = [
         "strategy",
         "scenarios",
@@ -59,22 +58,22 @@ def print_compare(comparison: dict[str, Any], console: Printer) -> None:
         table.add_column(column, justify="left" if column == "strategy" else "right")
     for entry in summary:
         cells = [
-            entry["strategy"],
-            str(entry["scenarios"]),
-            f"{entry['mean_weighted_gap']:g}",
-            f"{entry['gap_critical']} / {entry['gap_high']} / {entry['gap_normal']}",
-            f"{entry['mean_cost']:,.0f}",
-            f"{entry['mean_solve_time']:.3f}",
+            entry.strategy,
+            str(entry.scenarios),
+            f"{entry.mean_weighted_gap:g}",
+            " / ".join(str(entry.gap_of(priority)) for priority in Priority),
+            f"{entry.mean_cost:,.0f}",
+            f"{entry.mean_solve_time:.3f}",
         ]
         if with_ratio:
             cells += [
                 "n/a"
-                if entry["mean_ratio_to_optimal"] is None
-                else f"{entry['mean_ratio_to_optimal']:.2f}",
+                if entry.mean_ratio_to_optimal is None
+                else f"{entry.mean_ratio_to_optimal:.2f}",
                 "∞"
-                if entry["worst_ratio_to_optimal"] is None
-                else f"{entry['worst_ratio_to_optimal']:.2f}",
-                str(entry["optimal_in"]),
+                if entry.worst_ratio_to_optimal is None
+                else f"{entry.worst_ratio_to_optimal:.2f}",
+                str(entry.optimal_in),
             ]
         table.add_row(*cells)
     console.print(table)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from gapsolver.analysis.dependence import DependenceReport
 from gapsolver.report.common import Printer
+from gapsolver.schema.analysis import DependenceReport, SingleContributor
 
 
 def print_dependence(report: DependenceReport, console: Printer, top: int = 15) -> None:
@@ -35,14 +35,12 @@ def print_dependence(report: DependenceReport, console: Printer, top: int = 15) 
         failures.add_column("what")
         failures.add_column("depends on")
         for item in report.single_points_of_failure:
-            if item["kind"] == "requirement_single_contributor":
+            if isinstance(item, SingleContributor):
                 failures.add_row(
-                    "one contributor",
-                    item["requirement"],
-                    f"{item['state']} ({item['units']} units)",
+                    "one contributor", item.requirement, f"{item.state} ({item.units} units)"
                 )
             else:
-                failures.add_row("one donor", item["recipient"], item["donor"])
+                failures.add_row("one donor", item.recipient, item.donor)
         console.print(failures)
     concentration = Table(
         title="Contributor concentration per mission (HHI, 0–10,000)", title_justify="left"
@@ -53,11 +51,11 @@ def print_dependence(report: DependenceReport, console: Printer, top: int = 15) 
         )
     for row in report.concentration:
         concentration.add_row(
-            row["mission"],
-            str(row["units"]),
-            str(row["states"]),
-            f"{row['hhi']:,.0f}",
-            row["largest"],
-            f"{row['largest_share']:.0%}",
+            row.mission,
+            str(row.units),
+            str(row.states),
+            f"{row.hhi:,.0f}",
+            row.largest,
+            f"{row.largest_share:.0%}",
         )
     console.print(concentration)

@@ -2,69 +2,77 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.table import Table
 
 from gapsolver.report.common import Printer
-from gapsolver.report.result import (
-    kpi,
-)
+from gapsolver.report.result import kpi
+from gapsolver.schema.analysis import PlanDiff
 
 
-def print_diff(difference: dict[str, Any], console: Printer) -> None:
+def print_diff(difference: PlanDiff, console: Printer) -> None:
     """Tables of a plan difference (A → B)."""
     kpis = Table(
-        title=f"Plan A ({difference['scenario_a']}) → plan B ({difference['scenario_b']})",
+        title=f"Plan A ({difference.scenario_a}) → plan B ({difference.scenario_b})",
         title_justify="left",
     )
     for column in ("figure", "A", "B", "change"):
         kpis.add_column(column, justify="left" if column == "figure" else "right")
-    for name, row in difference["kpis"].items():
+    for name, change in difference.kpis.items():
         kpis.add_row(
             name.replace("_", " ") + (" (USD)" if name == "cost" else ""),
-            kpi(name, row["a"]),
-            kpi(name, row["b"]),
-            kpi(name, row["delta"], signed=True),
+            kpi(name, change.a),
+            kpi(name, change.b),
+            kpi(name, change.delta, signed=True),
         )
     console.print(kpis)
-    for key, title in (("gaps_opened", "Gaps opened"), ("gaps_closed", "Gaps closed")):
-        rows = difference[key]
-        if rows:
+    for title, gaps in (
+        ("Gaps opened", difference.gaps_opened),
+        ("Gaps closed", difference.gaps_closed),
+    ):
+        if gaps:
             table = Table(title=title, title_justify="left")
             for column in ("requirement", "mission", "gap A", "gap B"):
                 table.add_column(column, justify="right" if column.startswith("gap") else "left")
-            for row in rows:
-                table.add_row(
-                    row["requirement"], row["mission"], str(row["gap_a"]), str(row["gap_b"])
-                )
+            for gap in gaps:
+                table.add_row(gap.requirement, gap.mission, str(gap.gap_a), str(gap.gap_b))
             console.print(table)
-    sections = (
+    sections: tuple[tuple[str, list[list[str]], tuple[str, ...], tuple[str, ...]], ...] = (
         (
-            "assignments_changed",
             "Assignments changed",
+            [
+                [c.pledge, c.state, c.requirement, str(c.units_a), str(c.units_b)]
+                for c in difference.assignments_changed
+            ],
             ("pledge", "state", "requirement"),
-            ("units_a", "units_b"),
+            ("units A", "units B"),
         ),
         (
-            "donations_redirected",
             "Donations redirected",
+            [
+                [c.donation, c.recipient, str(c.items_a), str(c.items_b)]
+                for c in difference.donations_redirected
+            ],
             ("donation", "recipient"),
-            ("items_a", "items_b"),
+            ("items A", "items B"),
         ),
-        ("training_seats_changed", "Training seats changed", ("training",), ("seats_a", "seats_b")),
+        (
+            "Training seats changed",
+            [
+                [c.training, str(c.seats_a), str(c.seats_b)]
+                for c in difference.training_seats_changed
+            ],
+            ("training",),
+            ("seats A", "seats B"),
+        ),
     )
-    for key, title, labels, values in sections:
-        rows = difference[key]
+    for title, rows, labels, values in sections:
         if not rows:
             continue
         table = Table(title=title, title_justify="left")
         for column in labels:
             table.add_column(column)
         for column in values:
-            table.add_column(
-                column.replace("_", " ").replace(" a", " A").replace(" b", " B"), justify="right"
-            )
+            table.add_column(column, justify="right")
         for row in rows:
-            table.add_row(*(str(row[c]) for c in labels), *(str(row[c]) for c in values))
+            table.add_row(*row)
         console.print(table)

@@ -11,7 +11,8 @@ from rich.text import Text
 
 from gapsolver.report.common import PRIORITY_STYLE, Printer
 from gapsolver.report.reasons import reason_summary
-from gapsolver.schema.result import Result, StageReport
+from gapsolver.schema import Priority
+from gapsolver.schema.result import Result, StageReport, StageStatus
 
 
 def requirements_table(result: Result) -> Group:
@@ -33,7 +34,7 @@ def requirements_table(result: Result) -> Group:
             table.add_row(
                 requirement.id,
                 requirement.capability,
-                Text(requirement.priority, style=PRIORITY_STYLE[requirement.priority]),
+                Text(requirement.priority.value, style=PRIORITY_STYLE[requirement.priority.value]),
                 str(requirement.quantity),
                 str(requirement.allocated),
                 gap,
@@ -66,10 +67,10 @@ def partnerships_table(result: Result) -> Group:
             table.add_column(column, justify="left" if column == "donation" else "right")
         for row in result.donation_impact:
             table.add_row(
-                row["donation"],
-                f"{row['weighted_gap_without']:g}",
-                f"{row['weighted_gap_closed']:g}",
-                str(row["gap_units_closed"]),
+                row.donation,
+                f"{row.weighted_gap_without:g}",
+                f"{row.weighted_gap_closed:g}",
+                str(row.gap_units_closed),
             )
         parts.append(table)
     used = [training for training in result.trainings if training.seats_used]
@@ -94,10 +95,10 @@ def partnerships_table(result: Result) -> Group:
 def stage_text(stage: StageReport) -> str:
     """What one ranked objective's solve proved: optimal (and how), or its best value, bound and
     gap, or that it did not run."""
-    if stage.status == "optimal":
+    if stage.status is StageStatus.optimal:
         within = "" if not stage.mip_gap else f" within {stage.mip_gap:.2%}"
         return f"proven optimal{within} ({stage.method})"
-    if stage.status == "not_run":
+    if stage.status is StageStatus.not_run:
         return "not run (time limit reached first)"
     parts = [f"not proven ({stage.method})"]
     if stage.value is not None:
@@ -113,17 +114,16 @@ def totals_table(result: Result) -> Table:
     table.add_column("figure")
     table.add_column("value", justify="right")
     quantity = sum(requirement.quantity for requirement in result.requirements)
-    by_priority = {
-        priority: sum(r.gap for r in result.requirements if r.priority == priority)
-        for priority in ("critical", "high", "normal")
-    }
+    by_priority = [
+        sum(r.gap for r in result.requirements if r.priority is priority) for priority in Priority
+    ]
     table.add_row("status", result.status.value)
     table.add_row("strategy", result.strategy)
     table.add_row("weighted gap", f"{result.weighted_gap:g}")
     table.add_row("units required / allocated", f"{quantity} / {result.allocated_units}")
     table.add_row(
-        "unfilled units (critical / high / normal)",
-        f"{result.gap_units} ({by_priority['critical']} / {by_priority['high']} / {by_priority['normal']})",
+        f"unfilled units ({' / '.join(Priority)})",
+        f"{result.gap_units} ({' / '.join(str(units) for units in by_priority)})",
     )
     table.add_row("cost (USD)", f"{result.cost:,.0f}")
     table.add_row(
@@ -137,7 +137,7 @@ def totals_table(result: Result) -> Table:
             table.add_row(f"{label} stage", stage_text(stage))
         table.add_row("solver / time", f"{result.solver} / {result.solve_time:.2f} s")
     elif result.strategy == "sequential":
-        proven = sum(stage.status == "optimal" for stage in result.stages)
+        proven = sum(stage.status is StageStatus.optimal for stage in result.stages)
         table.add_row(
             "mission solves",
             f"{proven} of {len(result.stages)} stages proven (a plan, not the joint optimum)",

@@ -2,42 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.table import Table
 from rich.text import Text
 
 from gapsolver.report.common import PRIORITY_STYLE, Printer
+from gapsolver.schema.analysis import RobustReport
 
 
-def print_robust(report: dict[str, Any], console: Printer, top: int = 15) -> None:
+def print_robust(report: RobustReport, console: Printer, top: int = 15) -> None:
     """`gapsolver robust`: the distribution, then the requirements most often short."""
-    uncertain = report["uncertain_elements"]
-    if report.get("note"):
-        console.print(f"{report['scenario']}: {report['note']}.", highlight=False)
+    uncertain = report.uncertain_elements
+    if report.note:
+        console.print(f"{report.scenario}: {report.note}.", highlight=False)
     console.print(
-        f"{report['scenario']}: {report['samples']} samples, seed {report['seed']}; "
-        f"uncertain: {uncertain['pledges']} pledges, {uncertain['donations']} donations, "
-        f"{uncertain['trainings']} trainings",
+        f"{report.scenario}: {report.samples} samples, seed {report.seed}; "
+        f"uncertain: {uncertain.pledges} pledges, {uncertain.donations} donations, "
+        f"{uncertain.trainings} trainings",
         highlight=False,
     )
     table = Table(title="Optimal plan across samples", title_justify="left")
     table.add_column("figure")
     for column in ("all materialize", "mean", "p5", "p50", "p95", "worst"):
         table.add_column(column, justify="right")
-    for key, label in (("weighted_gap", "weighted gap"), ("gap_units", "unfilled units")):
-        dist = report[key]
+    for label, nominal, dist in (
+        ("weighted gap", report.nominal.weighted_gap, report.weighted_gap),
+        ("unfilled units", report.nominal.gap_units, report.gap_units),
+    ):
         table.add_row(
             label,
-            f"{report['nominal'][key]:g}",
-            f"{dist['mean']:.1f}",
-            f"{dist['p5']:g}",
-            f"{dist['p50']:g}",
-            f"{dist['p95']:g}",
-            f"{dist['worst']:g}",
+            f"{nominal:g}",
+            f"{dist.mean:.1f}",
+            f"{dist.p5:g}",
+            f"{dist.p50:g}",
+            f"{dist.p95:g}",
+            f"{dist.worst:g}",
         )
     console.print(table)
-    at_risk = [row for row in report["requirements"] if row["short_in"] > 0][:top]
+    at_risk = [row for row in report.requirements if row.short_in > 0][:top]
     if at_risk:
         table = Table(title="Requirements most often short", title_justify="left")
         for column in (
@@ -53,11 +54,11 @@ def print_robust(report: dict[str, Any], console: Printer, top: int = 15) -> Non
             )
         for row in at_risk:
             table.add_row(
-                row["requirement"],
-                Text(row["priority"], style=PRIORITY_STYLE[row["priority"]]),
-                str(row["quantity"]),
-                str(row["nominal_gap"]),
-                f"{row['short_in']:.0%}",
-                f"{row['mean_gap']:.2f}",
+                row.requirement,
+                Text(row.priority.value, style=PRIORITY_STYLE[row.priority.value]),
+                str(row.quantity),
+                str(row.nominal_gap),
+                f"{row.short_in:.0%}",
+                f"{row.mean_gap:.2f}",
             )
         console.print(table)

@@ -64,7 +64,7 @@ class _Stage:
             )
         return StageReport(
             objective=self.name,
-            status=self.status.value,
+            status=self.status,
             value=shown(self.objective),
             bound=shown(self.bound),
             mip_gap=gap,
@@ -304,10 +304,28 @@ def solve_model(
     time_left = deadline()
     if not model.n_cols:
         stages.append(
-            StageReport("suitability", StageStatus.optimal.value, 0.0, 0.0, 0.0, 0.0, "lp")
+            StageReport(
+                objective="suitability",
+                status=StageStatus.optimal,
+                value=0.0,
+                bound=0.0,
+                mip_gap=0.0,
+                seconds=0.0,
+                method="lp",
+            )
         )
     elif time_left is not None and time_left <= 0:
-        stages.append(StageReport("suitability", "not_run", None, None, None, 0.0, "none"))
+        stages.append(
+            StageReport(
+                objective="suitability",
+                status=StageStatus.not_run,
+                value=None,
+                bound=None,
+                mip_gap=None,
+                seconds=0.0,
+                method="none",
+            )
+        )
     else:
         relaxation = first.relaxation
         reduced = None

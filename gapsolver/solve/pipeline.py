@@ -58,13 +58,13 @@ def solve_plan(
     if options.strategy == "greedy":
         stages = [
             StageReport(
-                "weighted_gap",
-                StageStatus.feasible.value,
-                round(float(model.primary @ values) + model.primary_offset, 9),
-                None,
-                None,
-                round(timings["greedy"], 6),
-                "greedy",
+                objective="weighted_gap",
+                status=StageStatus.feasible,
+                value=round(float(model.primary @ values) + model.primary_offset, 9),
+                bound=None,
+                mip_gap=None,
+                seconds=round(timings["greedy"], 6),
+                method="greedy",
             )
         ]
         status = SolveStatus.feasible
@@ -77,7 +77,7 @@ def solve_plan(
         solver_used, values, stages, solve_timings = run_solver(model, options, start=values)
         raise_if_stopped()
         timings |= solve_timings
-        proven = all(stage.status == StageStatus.optimal.value for stage in stages)
+        proven = all(stage.status is StageStatus.optimal for stage in stages)
         status = SolveStatus.optimal if proven else SolveStatus.feasible
 
     began = time.perf_counter()
@@ -126,7 +126,7 @@ def build_result(
         options=asdict(options),
         proven={
             objective: options.strategy == "optimal"
-            and any(s.objective == objective and s.status == "optimal" for s in stages)
+            and any(s.objective == objective and s.status is StageStatus.optimal for s in stages)
             for objective in ("weighted_gap", "suitability")
         },
     )

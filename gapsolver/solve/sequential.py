@@ -62,7 +62,9 @@ def sequential_plan(
         solver, values, reports, _ = run_solver(step, options, start)
         fixed |= mine
         stages += [
-            dataclasses.replace(report, objective=f"{enc.mission_ids[mission]}:{report.objective}")
+            report.model_copy(
+                update={"objective": f"{enc.mission_ids[mission]}:{report.objective}"}
+            )
             for report in reports
         ]
     return values, stages, solver

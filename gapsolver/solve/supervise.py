@@ -30,7 +30,7 @@ from gapsolver.exceptions import GapsolverError, SolverError
 from gapsolver.model.model import Model
 from gapsolver.runtime.parallel import exit_with_parent
 from gapsolver.runtime.scratch import scratch_root
-from gapsolver.schema.result import StageReport
+from gapsolver.schema.result import StageReport, StageStatus
 from gapsolver.solve.lexicographic import solve_model
 from gapsolver.solve.options import SolveOptions
 
@@ -130,14 +130,31 @@ def supervised(
     names = [stage.objective for stage in stages]
     if "weighted_gap" not in names:
         stages = [
-            StageReport("weighted_gap", "feasible", None, None, None, round(stopped, 6), "stopped")
+            StageReport(
+                objective="weighted_gap",
+                status=StageStatus.feasible,
+                value=None,
+                bound=None,
+                mip_gap=None,
+                seconds=round(stopped, 6),
+                method="stopped",
+            )
         ]
-    stages = [*stages, StageReport("suitability", "not_run", None, None, None, 0.0, "stopped")]
+    not_run = StageReport(
+        objective="suitability",
+        status=StageStatus.not_run,
+        value=None,
+        bound=None,
+        mip_gap=None,
+        seconds=0.0,
+        method="stopped",
+    )
+    stages = [*stages, not_run]
     return values, stages[:2], {"supervised_total": stopped}
 
 
 def _proven(stages: list[StageReport]) -> bool:
-    return all(stage.status == "optimal" for stage in stages)
+    return all(stage.status is StageStatus.optimal for stage in stages)
 
 
 def race(
