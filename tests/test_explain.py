@@ -26,7 +26,7 @@ OPTIONS = SolveOptions()
 def reasons_of(scenario: Scenario, requirement: str) -> list[dict]:
     result = run(scenario)
     outcome = next(r for r in result.requirements if r.id == requirement)
-    return outcome.reasons
+    return [reason.model_dump(mode="json") for reason in outcome.reasons]
 
 
 def only_reason(scenario: Scenario, requirement: str, kind: str) -> dict:
@@ -250,8 +250,9 @@ def test_prerequisite_short_names_the_full_training() -> None:
     result = run(scenario)
     short = next(r for r in result.requirements if r.gap)
     # the unit that took the seat could also move: both causes hold
-    assert [r["type"] for r in short.reasons] == ["capacity_used_elsewhere", "prerequisite_short"]
-    reason = short.reasons[1]
+    reasons = [r.model_dump(mode="json") for r in short.reasons]
+    assert [r["type"] for r in reasons] == ["capacity_used_elsewhere", "prerequisite_short"]
+    reason = reasons[1]
     [entry] = reason["pledges"]
     assert entry["training"] == {"training": "T", "capacity": 1, "seats_used": 1}
     assert entry["other_blockers"] == []
@@ -288,7 +289,7 @@ def test_prerequisite_short_names_the_exhausted_donation() -> None:
     )
     result = run(scenario)
     assert [r.gap for r in result.requirements] == [1, 0]
-    [reason] = result.requirements[0].reasons
+    [reason] = [r.model_dump(mode="json") for r in result.requirements[0].reasons]
     assert reason["type"] == "prerequisite_short"
     equipment = reason["pledges"][0]["equipment"]
     assert equipment["item"] == "heli" and equipment["per_unit"] == 3
@@ -393,12 +394,13 @@ def test_every_unfilled_unit_has_a_reason_and_single_cause_counterfactuals_close
         if not outcome.gap:
             assert outcome.reasons == []
             continue
-        kinds = [reason["type"] for reason in outcome.reasons]
+        reasons = [reason.model_dump(mode="json") for reason in outcome.reasons]
+        kinds = [reason["type"] for reason in reasons]
         assert set(kinds) <= set(REASON_TYPES) - {"not_chosen"}  # the plan is optimal
         assert len(kinds) == len(set(kinds))
-        assert sum(reason["units"] for reason in outcome.reasons) >= outcome.gap
-        assert all(1 <= reason["units"] <= outcome.gap for reason in outcome.reasons)
-        for reason in outcome.reasons:
+        assert sum(reason["units"] for reason in reasons) >= outcome.gap
+        assert all(1 <= reason["units"] <= outcome.gap for reason in reasons)
+        for reason in reasons:
             single_cause = reason["type"] != "no_eligible_pledge" and all(
                 not entry["other_blockers"] for entry in reason["pledges"]
             )

@@ -67,7 +67,7 @@ def requirement_outcomes(
                 allocated=int(allocated[r]),
                 gap=gap,
                 weighted_gap=float(enc.req_weight[r] * gap),
-                reasons=[reason.model_dump() for reason in reasons[r]],
+                reasons=reasons[r],
             )
         )
     return out

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from gapsolver.preprocess.rules import words
 from gapsolver.schema.reasons import (
     BudgetSpent,
@@ -17,13 +15,9 @@ from gapsolver.schema.reasons import (
     StateMissionCap,
 )
 
-_REASON: TypeAdapter[Reason] = TypeAdapter(Reason)
 
-
-def reason_summary(reason: Reason | dict[str, Any]) -> str:
+def reason_summary(reason: Reason) -> str:
     """One line per reason for the solve table."""
-    if isinstance(reason, dict):  # a reason as a result file holds it
-        reason = _REASON.validate_python(reason)
     units = reason.units
     if isinstance(reason, NoEligiblePledge):
         misses = reason.near_misses

@@ -12,6 +12,7 @@ from typing import Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, with_config
 from typing_extensions import TypedDict
 
+from gapsolver.schema.reasons import Reason
 from gapsolver.schema.scenario import Priority
 
 RESULT_FORMAT_VERSION: Final = 1
@@ -94,7 +95,7 @@ class RequirementOutcome(ResultPart):
     """Units short: quantity − allocated."""
     weighted_gap: float
     """weight × gap."""
-    reasons: list[dict[str, Any]] = Field(default_factory=list)
+    reasons: list[Reason] = Field(default_factory=list)
     """Why the gap remains: typed reasons covering every unfilled unit (see gapsolver.postprocess.reasons)."""
 
 
