@@ -121,11 +121,6 @@ def read_result_file(path: str | Path) -> ResultFile:
         raise InputError(pydantic_problems(error, doc), doc.source) from None
 
 
-def read_result(path: str | Path) -> dict[str, Any]:
-    """:func:`read_result_file` as the plain data `gapsolver graph --result` puts on the graph."""
-    return read_result_file(path).model_dump()
-
-
 def read_results(paths: list[Path]) -> list[ResultFile]:
     """Several result files, every problem in all of them at once."""
     results, problems = [], []

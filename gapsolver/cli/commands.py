@@ -629,7 +629,7 @@ def robust(
     if png is not None:
         from gapsolver.report.plots import robust_histogram
 
-        robust_histogram(report.to_dict(), png)
+        robust_histogram(report, png)
     _emit(report.to_dict(), output, as_json, fmt, lambda out: print_robust(report, out))
 
 
@@ -918,15 +918,15 @@ def graph(
     if export is not None:
         network = partnership_graph(loaded)
         if result is not None:
-            from gapsolver.analysis.diff import read_result
+            from gapsolver.analysis.diff import read_result_file
 
-            plan = read_result(result)
-            if plan["scenario"] != loaded.name:
+            plan = read_result_file(result)
+            if plan.scenario != loaded.name:
                 raise InputError(
                     [
                         Problem(
                             "scenario",
-                            f"the result is for {plan['scenario']!r}, not {loaded.name!r}",
+                            f"the result is for {plan.scenario!r}, not {loaded.name!r}",
                         )
                     ],
                     str(result),

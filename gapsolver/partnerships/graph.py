@@ -16,8 +16,8 @@ The model takes its donation and training links from these edges (:func:`donatio
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Protocol
 
 import networkx as nx
 
@@ -88,39 +88,72 @@ def partnership_graph(scenario: Scenario, result: Result | None = None) -> nx.Mu
                 seats_used=0,
             )
     if result is not None:
-        add_plan(graph, scenario, result.to_dict())
+        add_plan(graph, scenario, result)
     return graph
 
 
+class _Gift(Protocol):
+    @property
+    def donation(self) -> str: ...
+    @property
+    def recipient(self) -> str: ...
+    @property
+    def items(self) -> int: ...
+
+
+class _Deployment(Protocol):
+    @property
+    def state(self) -> str: ...
+    @property
+    def mission(self) -> str: ...
+    @property
+    def capability(self) -> str: ...
+    @property
+    def units(self) -> int: ...
+    @property
+    def training(self) -> str | None: ...
+
+
+class Plan(Protocol):
+    """What the graph reads of a plan: a solve's :class:`gapsolver.schema.result.Result`, or a result
+    file as ``gapsolver graph --result`` reads it."""
+
+    @property
+    def donations(self) -> Sequence[_Gift]: ...
+
+    @property
+    def assignments(self) -> Sequence[_Deployment]: ...
+
+
 def add_plan(
-    graph: nx.MultiDiGraph, scenario: Scenario, result: dict[str, Any], source: str = "result"
+    graph: nx.MultiDiGraph, scenario: Scenario, result: Plan, source: str = "result"
 ) -> None:
-    """Put a plan (a result in its JSON form) on the graph: items given, seats used, deployments.
-    Raises InputError when the plan names donations, trainings or states the scenario lacks."""
+    """Put a plan on the graph: items given, seats used, deployments. Raises InputError when the
+    plan names donations, trainings or states the scenario lacks."""
 
     donors = {donation.id: donation.donor for donation in scenario.donations}
     trainers = {training.id: training.trainer for training in scenario.trainings}
     problems: list[Problem] = []
-    for index, use in enumerate(result.get("donations", [])):
-        key = _key(DONATION, use["donation"], use["recipient"])
-        donor = donors.get(use["donation"])
-        if donor is None or not graph.has_edge(donor, use["recipient"], key):
+    for index, use in enumerate(result.donations):
+        key = _key(DONATION, use.donation, use.recipient)
+        donor = donors.get(use.donation)
+        if donor is None or not graph.has_edge(donor, use.recipient, key):
             problems.append(
                 Problem(
                     f"donations[{index}]",
-                    f"no donation {use['donation']!r} to {use['recipient']!r} in the scenario",
+                    f"no donation {use.donation!r} to {use.recipient!r} in the scenario",
                 )
             )
             continue
-        graph.edges[donor, use["recipient"], key]["items_given"] += int(use["items"])
-    for index, assignment in enumerate(result.get("assignments", [])):
-        state, mission = assignment["state"], assignment["mission"]
+        graph.edges[donor, use.recipient, key]["items_given"] += int(use.items)
+    for index, assignment in enumerate(result.assignments):
+        state, mission = assignment.state, assignment.mission
         if state not in graph or mission not in graph:
             problems.append(
                 Problem(f"assignments[{index}]", f"unknown state {state!r} or mission {mission!r}")
             )
             continue
-        training = assignment.get("training")
+        training = assignment.training
         if training is not None:
             edge = (trainers.get(training, ""), state, _key(TRAINING, training, state))
             if not graph.has_edge(*edge):
@@ -131,18 +164,18 @@ def add_plan(
                     )
                 )
                 continue
-            graph.edges[edge]["seats_used"] += int(assignment["units"])
-        key = _key(DEPLOYMENT, assignment["capability"])
+            graph.edges[edge]["seats_used"] += int(assignment.units)
+        key = _key(DEPLOYMENT, assignment.capability)
         if graph.has_edge(state, mission, key):
-            graph.edges[state, mission, key]["units"] += int(assignment["units"])
+            graph.edges[state, mission, key]["units"] += int(assignment.units)
         else:
             graph.add_edge(
                 state,
                 mission,
                 key=key,
                 kind=DEPLOYMENT,
-                capability=assignment["capability"],
-                units=int(assignment["units"]),
+                capability=assignment.capability,
+                units=int(assignment.units),
             )
     if problems:
         raise InputError(problems, source)

@@ -7,6 +7,7 @@ from typing import Any
 
 from gapsolver.exceptions import import_extra
 from gapsolver.postprocess.write import atomic_path
+from gapsolver.schema.analysis import RobustReport
 
 
 def pyplot(feature: str = "a PNG plot") -> Any:
@@ -17,22 +18,22 @@ def pyplot(feature: str = "a PNG plot") -> Any:
     return import_extra("matplotlib.pyplot", feature, "matplotlib", "plots")
 
 
-def robust_histogram(report: dict[str, Any], path: str | Path) -> None:
+def robust_histogram(report: RobustReport, path: str | Path) -> None:
     """Histogram of the sampled weighted gaps, with the nominal plan's and the mean marked."""
     plt = pyplot("--png")
-    gaps = [run["weighted_gap"] for run in report["runs"]] or [report["nominal"]["weighted_gap"]]
+    gaps = [run.weighted_gap for run in report.runs] or [report.nominal.weighted_gap]
     figure, axes = plt.subplots(figsize=(8, 4.5))
     axes.hist(gaps, bins=min(30, max(5, len(set(gaps)))), color="#4c72b0")
     axes.axvline(
-        report["nominal"]["weighted_gap"],
+        report.nominal.weighted_gap,
         color="black",
         linestyle="--",
         label="all pledges materialize",
     )
-    axes.axvline(report["weighted_gap"]["mean"], color="#c44e52", label="mean")
+    axes.axvline(report.weighted_gap.mean, color="#c44e52", label="mean")
     axes.set_xlabel("optimal weighted gap")
     axes.set_ylabel("samples")
-    axes.set_title(f"{report['scenario']}: {report['samples']} samples (seed {report['seed']})")
+    axes.set_title(f"{report.scenario}: {report.samples} samples (seed {report.seed})")
     axes.legend()
     figure.tight_layout()
     with atomic_path(path) as temporary:
