@@ -73,6 +73,19 @@ class StageReport(ResultPart):
     fixed_columns: int | None = None
     """Columns fixed by certified reduced costs before this stage (the optimal face of stage 1)."""
 
+    @classmethod
+    def not_run(cls, objective: str, method: str) -> StageReport:
+        """A stage that did not run (``method``: ``none`` out of time, ``stopped`` by the limit)."""
+        return cls(
+            objective=objective,
+            status=StageStatus.not_run,
+            value=None,
+            bound=None,
+            mip_gap=None,
+            seconds=0.0,
+            method=method,
+        )
+
 
 class RequirementOutcome(ResultPart):
     """How far one requirement is filled."""

@@ -315,17 +315,7 @@ def solve_model(
             )
         )
     elif time_left is not None and time_left <= 0:
-        stages.append(
-            StageReport(
-                objective="suitability",
-                status=StageStatus.not_run,
-                value=None,
-                bound=None,
-                mip_gap=None,
-                seconds=0.0,
-                method="none",
-            )
-        )
+        stages.append(StageReport.not_run("suitability", "none"))
     else:
         relaxation = first.relaxation
         reduced = None

@@ -140,16 +140,7 @@ def supervised(
                 method="stopped",
             )
         ]
-    not_run = StageReport(
-        objective="suitability",
-        status=StageStatus.not_run,
-        value=None,
-        bound=None,
-        mip_gap=None,
-        seconds=0.0,
-        method="stopped",
-    )
-    stages = [*stages, not_run]
+    stages = [*stages, StageReport.not_run("suitability", "stopped")]
     return values, stages[:2], {"supervised_total": stopped}
 
 
