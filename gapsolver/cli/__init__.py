@@ -1,5 +1,27 @@
-"""The `gapsolver` command."""
+"""The `gapsolver` command: the Typer app and what the commands share (`app.py`), and one module
+per group of commands (`solve.py`, `analysis.py`, `batch.py`, `generate.py`, `graph.py`).
 
-from gapsolver.cli.commands import app, main
+The commands are registered here, in the order `gapsolver --help` lists them, so that importing
+`gapsolver.cli` (the entry point `gapsolver.cli:main`, `python -m gapsolver.cli`) gives them all.
+"""
+
+from gapsolver.cli import analysis, batch, generate, graph, solve
+from gapsolver.cli.app import app, main
+
+for _command in (
+    solve.validate,
+    solve.solve,
+    analysis.explain,
+    analysis.shortfall,
+    analysis.whatif,
+    analysis.compare,
+    analysis.robust,
+    batch.batch,
+    generate.generate,
+    graph.graph,
+    analysis.diff,
+    solve.schema,
+):
+    app.command()(_command)
 
 __all__ = ["app", "main"]

@@ -1,3 +1,3 @@
-from gapsolver.cli.commands import main
+from gapsolver.cli import main
 
 main()

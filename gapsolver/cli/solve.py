@@ -1,0 +1,108 @@
+"""The commands around one scenario file: `validate`, `solve` and `schema`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from gapsolver.cli.app import (
+    Format,
+    FormatOption,
+    ScenarioArgument,
+    Solver,
+    SolverOption,
+    Strategy,
+    StrategyOption,
+    TimeLimitOption,
+    emit,
+    handles_errors,
+    optional_output,
+    print_warnings,
+    stderr,
+    stdout,
+    write_stdout,
+)
+from gapsolver.postprocess import guard
+
+
+@handles_errors
+def validate(scenario: ScenarioArgument) -> None:
+    """Check a scenario file without solving it."""
+    from gapsolver.preprocess.load import load_scenario
+
+    loaded, warnings = load_scenario(scenario)
+    print_warnings(warnings, str(scenario), limit=None)
+    stdout.print(
+        f"{scenario}: valid — {len(loaded.missions)} missions, {len(loaded.requirements)} "
+        f"requirements, {len(loaded.pledges)} pledges, {len(loaded.donations)} donations, "
+        f"{len(loaded.trainings)} trainings",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@handles_errors
+def solve(
+    scenario: ScenarioArgument,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the result as JSON to this .json file (atomically)."
+        ),
+    ] = None,
+    strategy: StrategyOption = Strategy.optimal,
+    solver: SolverOption = Solver.highs,
+    time_limit: TimeLimitOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the result JSON to stdout instead of tables.")
+    ] = False,
+    impact: Annotated[
+        bool,
+        typer.Option(
+            "--donation-impact",
+            help="Also solve without each donation the plan uses: the weighted gap it closes.",
+        ),
+    ] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Find the allocation with the smallest priority-weighted gap, then the most suitable one."""
+    from gapsolver.preprocess.load import load_scenario
+    from gapsolver.report.result import print_result
+    from gapsolver.solve.options import SolveOptions
+    from gapsolver.solve.pipeline import solve_scenario
+
+    guard.check_outputs([optional_output("--output", output, guard.JSON)], [scenario])
+    options = SolveOptions(strategy=strategy.value, solver=solver.value, time_limit=time_limit)
+    loaded, warnings = load_scenario(scenario)
+    print_warnings(warnings, str(scenario))
+    with stderr.status(
+        f"Solving {escape(loaded.name)} with {solver.value}: weighted gap, then suitability…"
+    ):
+        result = solve_scenario(loaded, options)
+    if impact:
+        from gapsolver.analysis.dependence import donation_impact
+
+        with stderr.status("Solving without each donation the plan uses…"):
+            result.donation_impact = donation_impact(loaded, result, options)
+    emit(result.to_dict(), output, as_json, fmt, lambda out: print_result(result, out))
+
+
+@handles_errors
+def schema(
+    result: Annotated[
+        bool,
+        typer.Option(
+            "--result", help="Print the JSON Schema of result files (`solve -o`, `solve --json`)."
+        ),
+    ] = False,
+) -> None:
+    """Print the JSON Schema of scenario files (of result files with --result)."""
+    from gapsolver.schema import Scenario
+    from gapsolver.schema.result import result_json_schema
+
+    document = result_json_schema() if result else Scenario.model_json_schema()
+    write_stdout(json.dumps(document, indent=2) + "\n")
