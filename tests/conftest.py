@@ -1,4 +1,21 @@
-"""Shared builders: small scenarios written as plain data, validated exactly like files."""
+"""Shared builders: small scenarios written as plain data, validated exactly like files.
+
+Quick loop and full suite: ``python -m pytest -m "not slow"`` is the quick loop (under 30 s on two
+cores); plain ``python -m pytest`` (CI) runs everything. A test is marked ``slow`` only when a quick
+test already covers the same feature, so the slow one adds breadth or waits in real time:
+- the second solver: the ``solver`` fixture's CBC case (CBC still runs quickly in test_cli,
+  test_reference_scenario and the ``auto`` race);
+- property tests at full example counts: each has a quick twin with the same body and fewer
+  examples (the ``..._on_many_examples`` twins; exhaustive search on CBC is only there);
+- real processes that must run for seconds before they are stopped: batch resume after SIGKILL and
+  after Ctrl-C, a Dask cluster, the batch time limit, Ctrl-C during a CBC solve, SIGTERM with a time
+  limit or ``auto``, an interrupted robustness study, a closed pipe, a solver process that dies
+  (the quick loop keeps Ctrl-C during a HiGHS solve in a real process, and test_cli's real-process
+  smoke test);
+- more cases of the same kind: golden outputs beyond one per command on the reference scenario
+  (tests/golden.py says which), hostile inputs beyond a few per kind (SLOW in
+  test_hostile_inputs.py), seeded mutation fuzzing (test_fuzz.py).
+"""
 
 from __future__ import annotations
 
@@ -18,8 +35,6 @@ from gapsolver.schema.result import Result
 hypothesis_settings.register_profile("reproducible", derandomize=True, database=None)
 hypothesis_settings.register_profile("explore", max_examples=500)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "reproducible"))
-
-SOLVERS = ["highs", "cbc"]
 
 BASE: dict[str, Any] = {
     "name": "test",
@@ -127,6 +142,7 @@ def units(result: Result) -> dict[tuple[str, str], int]:
     return out
 
 
-@pytest.fixture(params=SOLVERS)
+# HiGHS in the quick loop; CBC in the full suite (see the top of this file).
+@pytest.fixture(params=["highs", pytest.param("cbc", marks=pytest.mark.slow)])
 def solver(request: pytest.FixtureRequest) -> str:
     return str(request.param)

@@ -3,13 +3,19 @@ generated ones, recorded before a restructuring and compared after it.
 
 Record (only when a change of output is intended, and say why in the commit):
     GAPSOLVER_RECORD_GOLDEN=1 python -m pytest tests/test_golden.py
+
+The quick loop (``pytest -m "not slow"``) runs each command once on the reference scenario and
+checks the stored generated scenarios; the full suite runs every case (see ``is_slow``).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = Path(__file__).resolve().parent / "golden"
@@ -23,6 +29,9 @@ GENERATED = {
     "gen-s2.yaml": ["--pledges", "160", "--states", "40", "--missions", "8", "--seed", "2"],
     "gen-s3.yaml": ["--pledges", "90", "--states", "25", "--missions", "5", "--seed", "3"],
 }
+
+# The variant what-if of the reference kept in the quick loop: it extends another variant.
+QUICK_VARIANT = "surge-without-korea-donation"
 
 # Keys whose values are wall-clock measurements: dropped before comparing.
 TIMING_KEYS = {"seconds", "solve_time", "mean_solve_time", "timings", "elapsed"}
@@ -44,12 +53,15 @@ def scenario_path(name: str) -> Path:
     return REFERENCE if name == "reference" else FOLDER / name
 
 
+@functools.cache
+def _scenario_data(scenario: Path) -> Any:
+    """The scenario file as data, read once (by libyaml: this runs while tests are collected)."""
+    return yaml.load(scenario.read_text(), Loader=yaml.CSafeLoader)
+
+
 def requirements_to_explain(scenario: Path, count: int) -> list[str]:
     """The first ``count`` requirements of the scenario."""
-    import yaml
-
-    data = yaml.safe_load(scenario.read_text())
-    return [line["id"] for line in data["requirements"]][:count]
+    return [line["id"] for line in _scenario_data(scenario)["requirements"]][:count]
 
 
 def cases() -> dict[str, list[str]]:
@@ -92,10 +104,23 @@ def cases() -> dict[str, list[str]]:
     return out
 
 
-def first_state(scenario: Path) -> str:
-    import yaml
+def is_slow(name: str) -> bool:
+    """Whether a golden case runs in the full suite only. Quick: every case of the reference
+    scenario, except that of its explains only the first is, and of its variant what-ifs only
+    QUICK_VARIANT (so each command, and `whatif` both by state and by variant file, stays in the
+    quick loop). Slow: those further reference cases, and every case of a generated scenario."""
+    tag, _, case = name.partition(".")
+    if tag != "reference":
+        return True
+    if case.startswith("explain-"):
+        return case != f"explain-{requirements_to_explain(REFERENCE, 1)[0]}"
+    if case.startswith("whatif-") and case != f"whatif-without-{first_state(REFERENCE)}":
+        return case != f"whatif-{QUICK_VARIANT}"
+    return False
 
-    return str(yaml.safe_load(scenario.read_text())["member_states"][0]["id"])
+
+def first_state(scenario: Path) -> str:
+    return str(_scenario_data(scenario)["member_states"][0]["id"])
 
 
 def golden_file(name: str) -> Path:

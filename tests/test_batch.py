@@ -235,6 +235,7 @@ def _batch_command(spec: Path, database: Path) -> list[str]:
     return [sys.executable, "-m", "gapsolver.cli", *arguments]
 
 
+@pytest.mark.slow  # a real batch process, stopped and run again
 def test_ctrl_c_stops_promptly_and_the_rerun_finishes(tmp_path: Path) -> None:
     spec = _big_spec(tmp_path)
     database = tmp_path / "interrupted.db"
@@ -252,6 +253,7 @@ def test_ctrl_c_stops_promptly_and_the_rerun_finishes(tmp_path: Path) -> None:
     assert len(read_table(database)) == 120
 
 
+@pytest.mark.slow  # a real batch process, stopped and run again
 def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     spec = _big_spec(tmp_path)
     database = tmp_path / "killed.db"
@@ -276,6 +278,7 @@ def test_resume_after_sigkill_loses_and_duplicates_nothing(tmp_path: Path) -> No
     assert rows_without_timing(database) == rows_without_timing(clean)
 
 
+@pytest.mark.slow  # starts a Dask cluster
 def test_dask_cluster_stores_the_same_results_as_local_workers(tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     spec = write_study(tmp_path)
@@ -310,6 +313,7 @@ def test_dask_cluster_stores_the_same_results_as_local_workers(tmp_path: Path) -
     assert len(workers) >= 1
 
 
+@pytest.mark.slow  # generates and reads a 2,000-pledge scenario
 def test_a_run_stopped_by_the_time_limit_keeps_its_plan(tmp_path: Path) -> None:
     generated = tmp_path / "big.yaml"
     made = runner.invoke(

@@ -383,9 +383,25 @@ def test_a_taker_the_cap_keeps_from_giving_up_its_unit_is_not_the_counterfactual
     assert after["gap"] == 0 and after["weighted_gap"] == 0
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# One property, two runs: a few examples in the quick loop, many in the full suite (conftest.py).
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tiny_scenarios())
 def test_every_unfilled_unit_has_a_reason_and_single_cause_counterfactuals_close_it(
+    data: dict,
+) -> None:
+    _every_unfilled_unit_has_a_reason_and_single_cause_counterfactuals_close_it(data)
+
+
+@pytest.mark.slow
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_scenarios())
+def test_every_unfilled_unit_has_a_reason_and_single_cause_counterfactuals_close_it_on_many_examples(
+    data: dict,
+) -> None:
+    _every_unfilled_unit_has_a_reason_and_single_cause_counterfactuals_close_it(data)
+
+
+def _every_unfilled_unit_has_a_reason_and_single_cause_counterfactuals_close_it(
     data: dict,
 ) -> None:
     scenario = scenario_from_data(data)

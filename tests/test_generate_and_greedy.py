@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import reference
 from conftest import build, pledge, req, run
 from hypothesis import HealthCheck, given, settings
@@ -94,9 +95,21 @@ def test_greedy_takes_the_best_score_first_and_can_lose_to_the_milp(solver: str)
 FEW = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@FEW
+# One property, two runs: a few examples in the quick loop, many in the full suite (conftest.py).
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tiny_scenarios())
 def test_greedy_is_feasible_and_never_beats_the_optimum(data: dict) -> None:
+    _greedy_is_feasible_and_never_beats_the_optimum(data)
+
+
+@pytest.mark.slow
+@FEW
+@given(tiny_scenarios())
+def test_greedy_is_feasible_and_never_beats_the_optimum_on_many_examples(data: dict) -> None:
+    _greedy_is_feasible_and_never_beats_the_optimum(data)
+
+
+def _greedy_is_feasible_and_never_beats_the_optimum(data: dict) -> None:
     scenario = scenario_from_data(data)
     model = build_model(encode(scenario))
     values = greedy_plan(model)

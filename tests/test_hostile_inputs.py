@@ -4,9 +4,12 @@ located in the file that holds the problem, quickly, and with nothing changed on
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -18,6 +21,10 @@ from gapsolver.limits import MAX_FILE_BYTES
 
 SCENARIO = "seoul-2021.yaml"
 
+# Each kind of hostile input keeps a few cases in the quick loop; the cases marked SLOW (more of the
+# same kind) run in the full suite (see conftest.py).
+SLOW = pytest.mark.slow
+
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
@@ -26,8 +33,19 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@functools.cache
+def _parsed_reference() -> dict:
+    return yaml.load((REFERENCE / SCENARIO).read_text(), Loader=yaml.CSafeLoader)
+
+
 def _reference() -> dict:
-    return yaml.safe_load((REFERENCE / SCENARIO).read_text())
+    """The reference scenario as data, a fresh copy for each test to edit (read once: libyaml)."""
+    return copy.deepcopy(_parsed_reference())
+
+
+def _yaml(data: object, sort_keys: bool = True) -> str:
+    """YAML text as ``yaml.safe_dump`` writes it, by libyaml (the tests write large files)."""
+    return yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=sort_keys)
 
 
 def _line_of(text: str, needle: str) -> int:
@@ -41,17 +59,17 @@ def _line_of(text: str, needle: str) -> int:
 @pytest.mark.parametrize(
     ("collection", "field", "value"),
     [
-        ("pledges", "cost_per_unit", ".inf"),
+        pytest.param("pledges", "cost_per_unit", ".inf", marks=SLOW),
         ("pledges", "cost_per_unit", ".nan"),
-        ("pledges", "cost_per_unit", "1e300"),
-        ("pledges", "quantity", str(2**70)),
+        pytest.param("pledges", "cost_per_unit", "1e300", marks=SLOW),
+        pytest.param("pledges", "quantity", str(2**70), marks=SLOW),
         ("requirements", "quantity", str(2**70)),
-        ("trainings", "capacity", str(2**70)),
-        ("trainings", "lead_time_days", str(2**70)),
-        ("trainings", "lead_time_days", "40000"),
-        ("donations", "quantity", "10000000"),
+        pytest.param("trainings", "capacity", str(2**70), marks=SLOW),
+        pytest.param("trainings", "lead_time_days", str(2**70), marks=SLOW),
+        pytest.param("trainings", "lead_time_days", "40000", marks=SLOW),
+        pytest.param("donations", "quantity", "10000000", marks=SLOW),
         ("pledges", "available_from", "9999-12-31"),
-        ("pledges", "women_share", "-.inf"),
+        pytest.param("pledges", "women_share", "-.inf", marks=SLOW),
     ],
 )
 def test_numbers_out_of_range_are_located(
@@ -59,7 +77,7 @@ def test_numbers_out_of_range_are_located(
 ) -> None:
     data = _reference()
     data[collection][0][field] = "__VALUE__"
-    text = yaml.safe_dump(data, sort_keys=False)
+    text = _yaml(data, sort_keys=False)
     line = _line_of(text, "__VALUE__")
     text = text.replace("__VALUE__", value)
     (folder / "s.yaml").write_text(text)
@@ -76,7 +94,7 @@ def test_settings_and_weights_are_bounded(folder: Path) -> None:
         "priority_weights": {"critical": 1e12},
         "score_weights": {"cost": "__NAN__"},
     }
-    (folder / "s.yaml").write_text(yaml.safe_dump(data, sort_keys=False).replace("__NAN__", ".nan"))
+    (folder / "s.yaml").write_text(_yaml(data, sort_keys=False).replace("__NAN__", ".nan"))
     done = run(folder, ["validate", "s.yaml"])
     assert done.exit_code == 2
     for path in (
@@ -90,19 +108,33 @@ def test_settings_and_weights_are_bounded(folder: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"scale": {"pledges[BGD-*].quantity": 1e308}}, "less than or equal to 1000000"),
+        pytest.param(
+            {"scale": {"pledges[BGD-*].quantity": 1e308}},
+            "less than or equal to 1000000",
+            marks=SLOW,
+        ),
         ({"scale": {"pledges[BGD-*].quantity": "__NAN__"}}, "finite number"),
-        ({"shift": {"pledges[BGD-*].available_from": 10**9}}, "less than or equal to 36500"),
-        ({"set": {"pledges[BGD-*].quantity": 2**70}}, "less than or equal to 1000000"),
+        pytest.param(
+            {"shift": {"pledges[BGD-*].available_from": 10**9}},
+            "less than or equal to 36500",
+            marks=SLOW,
+        ),
+        pytest.param(
+            {"set": {"pledges[BGD-*].quantity": 2**70}}, "less than or equal to 1000000", marks=SLOW
+        ),
         ({"set": {"widgets[x].size": 1}}, "unknown collection 'widgets'"),
-        ({"shift": {"trainings[*].lead_time_days": 36500}}, "less than or equal to 36500"),
+        pytest.param(
+            {"shift": {"trainings[*].lead_time_days": 36500}},
+            "less than or equal to 36500",
+            marks=SLOW,
+        ),
     ],
 )
 def test_variant_values_are_bounded_and_located_at_the_change(
     folder: Path, change: dict, message: str
 ) -> None:
     text = (
-        yaml.safe_dump({"variants": [{"name": "v", "changes": [change]}]})
+        _yaml({"variants": [{"name": "v", "changes": [change]}]})
         .replace("__NAN__", ".nan")
         .replace("'.nan'", ".nan")
     )
@@ -193,7 +225,7 @@ def test_variant_values_are_bounded_and_located_at_the_change(
     ],
 )
 def test_specs_are_checked_before_any_run(folder: Path, spec: dict, message: str) -> None:
-    text = yaml.safe_dump({"scenarios": [SCENARIO], **spec}, sort_keys=False)
+    text = _yaml({"scenarios": [SCENARIO], **spec}, sort_keys=False)
     text = text.replace("'__NAN__'", ".nan").replace("__NAN__", ".nan").replace("__INF__", ".inf")
     (folder / "spec.yaml").write_text(text)
     began = time.perf_counter()
@@ -276,7 +308,13 @@ HOSTILE_FILES = {
 }
 
 
-@pytest.mark.parametrize("name", list(HOSTILE_FILES))
+QUICK_HOSTILE_FILES = {"deep.json", "alias-bomb.yaml", "utf16.yaml"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [n if n in QUICK_HOSTILE_FILES else pytest.param(n, marks=SLOW) for n in HOSTILE_FILES],
+)
 def test_hostile_structures_are_refused_quickly(folder: Path, name: str) -> None:
     content, message = HOSTILE_FILES[name]
     path = folder / name
@@ -306,7 +344,7 @@ def test_a_diamond_of_extends_applies_each_variant_once(folder: Path) -> None:
     # f24 extends f23 twice, f23 extends f22 twice…: 2**24 paths, 25 variants
     variants = [{"name": "f0", "changes": [{"scale": {"donations[KOR-UH-2021].quantity": 0.5}}]}]
     variants += [{"name": f"f{i}", "extends": [f"f{i - 1}", f"f{i - 1}"]} for i in range(1, 25)]
-    (folder / "v.yaml").write_text(yaml.safe_dump({"variants": variants}))
+    (folder / "v.yaml").write_text(_yaml({"variants": variants}))
     done = run(folder, ["whatif", SCENARIO, "-f", "v.yaml", "-v", "f24", "--json"])
     assert done.exit_code == 0, done.output
     assert done.seconds < 10
@@ -342,15 +380,16 @@ def test_options_of_another_batch_mode_are_refused(folder: Path) -> None:
 
 
 def test_an_extends_chain_thousands_deep_is_read_without_recursion(folder: Path) -> None:
-    names = [f"v{i}" for i in range(5000)]
+    names = [f"v{i}" for i in range(1500)]
+    assert len(names) > sys.getrecursionlimit()  # a recursive reader would fail on it
     variants = [
         {"name": name, "extends": [names[i + 1]] if i + 1 < len(names) else [], "changes": []}
         for i, name in enumerate(names)
     ]
     variants[-1]["changes"] = [{"set": {"donations[KOR-UH-2021].quantity": 8}}]
-    (folder / "v.yaml").write_text(yaml.safe_dump({"variants": variants}))
-    done = run(folder, ["whatif", SCENARIO, "-f", "v.yaml", "-v", "v0", "--json"])
-    check_invariants(done, inputs=["v.yaml"])
+    (folder / "v.json").write_text(json.dumps({"variants": variants}))  # JSON: quicker to read
+    done = run(folder, ["whatif", SCENARIO, "-f", "v.json", "-v", "v0", "--json"])
+    check_invariants(done, inputs=["v.json"])
     assert done.exit_code == 0, done.output
     assert json.loads(done.output)["changes"] == [{"set": {"donations[KOR-UH-2021].quantity": 8}}]
 
@@ -359,21 +398,43 @@ def test_an_extends_chain_thousands_deep_is_read_without_recursion(folder: Path)
 # Result files
 
 
+@pytest.fixture(scope="module")
+def good_result(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A result file of the reference scenario, solved once for the tests below."""
+    where = tmp_path_factory.mktemp("good")
+    shutil.copy(REFERENCE / SCENARIO, where / SCENARIO)
+    done = run(where, ["solve", SCENARIO, "-o", "good.json"])
+    assert done.exit_code == 0, done.output
+    return (where / "good.json").read_text()
+
+
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
         (lambda r: r.update(weighted_gap="abc"), "weighted_gap: input should be a valid number"),
-        (lambda r: r.update(assignments=5), "assignments: input should be a valid list"),
-        (lambda r: r["requirements"][0].update(gap=None), "requirements[0].gap"),
-        (lambda r: r["donations"][0].update(items=[1]), "donations[0].items"),
-        (lambda r: r.pop("trainings"), "missing required key 'trainings'"),
-        (lambda r: r.update(cost=float("nan")), "cost"),
+        pytest.param(
+            lambda r: r.update(assignments=5),
+            "assignments: input should be a valid list",
+            marks=SLOW,
+        ),
+        pytest.param(
+            lambda r: r["requirements"][0].update(gap=None), "requirements[0].gap", marks=SLOW
+        ),
+        pytest.param(
+            lambda r: r["donations"][0].update(items=[1]), "donations[0].items", marks=SLOW
+        ),
+        pytest.param(lambda r: r.pop("trainings"), "missing required key 'trainings'", marks=SLOW),
+        pytest.param(lambda r: r.update(cost=float("nan")), "cost", marks=SLOW),
         (lambda r: r.update(format_version=99), "result format version 99"),
-        (lambda r: r.update(stages="fast"), "stages: input should be a valid list"),
+        pytest.param(
+            lambda r: r.update(stages="fast"), "stages: input should be a valid list", marks=SLOW
+        ),
     ],
 )
-def test_result_files_of_the_wrong_shape_are_refused(folder: Path, edit, message: str) -> None:  # type: ignore[no-untyped-def]
-    assert run(folder, ["solve", SCENARIO, "-o", "good.json"]).exit_code == 0
+def test_result_files_of_the_wrong_shape_are_refused(  # type: ignore[no-untyped-def]
+    folder: Path, good_result: str, edit, message: str
+) -> None:
+    (folder / "good.json").write_text(good_result)
     data = json.loads((folder / "good.json").read_text())
     edit(data)
     (folder / "bad.json").write_text(json.dumps(data, indent=2))
@@ -419,9 +480,9 @@ def test_a_model_too_large_for_the_machine_is_refused_while_its_pairs_are_counte
             for i in range(2000)
         ],
     }
-    (folder / "dense.yaml").write_text(yaml.safe_dump(data))
-    done = run(folder, ["solve", "dense.yaml", "-o", "out.json"])
-    check_invariants(done, inputs=["dense.yaml"], outputs=["out.json"])
+    (folder / "dense.json").write_text(json.dumps(data))  # JSON: quicker to write and read
+    done = run(folder, ["solve", "dense.json", "-o", "out.json"])
+    check_invariants(done, inputs=["dense.json"], outputs=["out.json"])
     assert (
         done.exit_code == 2 and "more than 3,000,000 eligible pledge–requirement pairs" in done.text
     )

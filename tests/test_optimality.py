@@ -4,6 +4,7 @@ the vectorized eligibility equals the plain-Python rules; the ranked objectives 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import reference
 from conftest import BASE, build, pledge, req, run, scenario_data, units
 from hypothesis import HealthCheck, given, settings
@@ -113,23 +114,48 @@ def tiny_scenarios(draw: st.DrawFn) -> dict:
 FEW = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@FEW
+# One property, two runs: HiGHS on a few examples in the quick loop; HiGHS and CBC on many in the
+# full suite (conftest.py).
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tiny_scenarios())
 def test_weighted_gap_equals_exhaustive_search(data: dict) -> None:
+    _weighted_gap_equals_exhaustive_search(data, "highs")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+@FEW
+@given(tiny_scenarios())
+def test_weighted_gap_equals_exhaustive_search_on_many_examples(solver: str, data: dict) -> None:
+    _weighted_gap_equals_exhaustive_search(data, solver)
+
+
+def _weighted_gap_equals_exhaustive_search(data: dict, solver: str) -> None:
     scenario = scenario_from_data(data)
     expected = reference.optimal_weighted_gap(scenario)
-    for solver in ("highs", "cbc"):
-        result = run(scenario, solver)
-        assert result.status.value == "optimal"
-        assert abs(result.weighted_gap - expected) < 1e-6, solver
-        x = {(a.pledge, a.training, a.requirement): a.units for a in result.assignments}
-        assert reference.feasible(scenario, x)
-        assert abs(reference.weighted_gap(scenario, x) - expected) < 1e-6
+    result = run(scenario, solver)
+    assert result.status.value == "optimal"
+    assert abs(result.weighted_gap - expected) < 1e-6, solver
+    x = {(a.pledge, a.training, a.requirement): a.units for a in result.assignments}
+    assert reference.feasible(scenario, x)
+    assert abs(reference.weighted_gap(scenario, x) - expected) < 1e-6
 
 
-@settings(max_examples=150, deadline=None)
+# One property, two runs: a few examples in the quick loop, many in the full suite (conftest.py).
+@settings(max_examples=40, deadline=None)
 @given(tiny_scenarios())
 def test_vectorized_eligibility_equals_reference(data: dict) -> None:
+    _vectorized_eligibility_equals_reference(data)
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None)
+@given(tiny_scenarios())
+def test_vectorized_eligibility_equals_reference_on_many_examples(data: dict) -> None:
+    _vectorized_eligibility_equals_reference(data)
+
+
+def _vectorized_eligibility_equals_reference(data: dict) -> None:
     scenario = scenario_from_data(data)
     enc = encode(scenario)
     o, r = eligible_pairs(enc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import reference
 from conftest import build, pledge, req
 from hypothesis import given, settings
@@ -48,9 +49,21 @@ def scored_scenarios(draw: st.DrawFn) -> dict:
     return _with_random_details(draw(tiny_scenarios()), draw)
 
 
-@settings(max_examples=300, deadline=None)
+# One property, two runs: a few examples in the quick loop, many in the full suite (conftest.py).
+@settings(max_examples=40, deadline=None)
 @given(scored_scenarios())
 def test_score_equals_reference_on_every_pair(data: dict) -> None:
+    _score_equals_reference_on_every_pair(data)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None)
+@given(scored_scenarios())
+def test_score_equals_reference_on_every_pair_on_many_examples(data: dict) -> None:
+    _score_equals_reference_on_every_pair(data)
+
+
+def _score_equals_reference_on_every_pair(data: dict) -> None:
     scenario = scenario_from_data(data)
     enc = encode(scenario)
     n_options, n_requirements = enc.option_pledge.size, len(enc.requirement_ids)

@@ -188,6 +188,7 @@ class CrashingBackend(StoppedBackend):
         os._exit(9)
 
 
+@pytest.mark.slow  # a supervised solver process (the quick loop has the hanging one above)
 def test_a_solver_process_that_dies_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     import time
 
