@@ -35,7 +35,7 @@ def _rows(
     return unique, inverse.reshape(-1).astype(np.int64), cols, values
 
 
-def build_and_solve(path: str, time_limit: float | None) -> dict[str, Any]:
+def build_and_solve(path: str, time_limit: float | None, log: bool = False) -> dict[str, Any]:
     timings: dict[str, float] = {}
     began = time.perf_counter()
     from gapsolver.preprocess.encode import NONE, encode
@@ -139,7 +139,7 @@ def build_and_solve(path: str, time_limit: float | None) -> dict[str, Any]:
 
     began = time.perf_counter()
     h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h.setOptionValue("output_flag", log)
     h.setOptionValue("threads", 1)
     h.setOptionValue("mip_rel_gap", 0.0)
     if time_limit is not None:
@@ -206,8 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("scenario")
     parser.add_argument("--time-limit", type=float, default=None)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--log", action="store_true", help="show HiGHS's log")
     args = parser.parse_args(argv)
-    result = build_and_solve(args.scenario, args.time_limit)
+    result = build_and_solve(args.scenario, args.time_limit, args.log)
     if args.json:
         print(json.dumps(result))
     else:
