@@ -131,3 +131,18 @@ def test_the_public_api_is_complete_and_loaded_on_first_use() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.stdout.split("\n")[:2] == ["[]", "True"], done.stderr
+
+
+def test_the_solve_path_builds_no_graph() -> None:
+    """The encoding reads the partnership links directly: solving loads no networkx."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from gapsolver import load_scenario, solve_scenario; "
+        "scenario, _ = load_scenario('scenarios/seoul-2021.yaml'); solve_scenario(scenario); "
+        "print('networkx' in sys.modules)"
+    )
+    root = PACKAGE.parent
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=root)
+    assert done.stdout.strip() == "False", done.stderr

@@ -10,8 +10,9 @@ Edges:
   ``capability``, ``capacity``, ``lead_time_days``, ``seats_used`` (from a plan, else 0);
 - ``deployment`` (from a plan only): state → mission, one per capability: ``capability``, ``units``.
 
-The model takes its donation and training links from these edges (:func:`donation_links`,
-:func:`training_links`), so the graph is the one source of truth for who can give what to whom.
+The donation and training edges are drawn from :mod:`gapsolver.partnerships.links`, the one source of
+truth for who can give what to whom; the model's encoding reads the same links, and
+:func:`donation_links` and :func:`training_links` read them back off a graph.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Protocol
 import networkx as nx
 
 from gapsolver.exceptions import InputError, Problem
+from gapsolver.partnerships import links
 from gapsolver.schema import Scenario
 from gapsolver.schema.result import Result
 
@@ -62,31 +64,29 @@ def partnership_graph(scenario: Scenario, result: Result | None = None) -> nx.Mu
     for mission in scenario.missions:
         graph.add_node(mission.id, kind=MISSION, full_name=mission.name, host=mission.host)
 
-    for donation in scenario.donations:
-        for recipient in donation.eligible_recipients:
-            graph.add_edge(
-                donation.donor,
-                recipient,
-                key=_key(DONATION, donation.id, recipient),
-                kind=DONATION,
-                donation=donation.id,
-                item=donation.item,
-                quantity=donation.quantity,
-                items_given=0,
-            )
-    for training in scenario.trainings:
-        for trainee in training.eligible_trainees:
-            graph.add_edge(
-                training.trainer,
-                trainee,
-                key=_key(TRAINING, training.id, trainee),
-                kind=TRAINING,
-                training=training.id,
-                capability=training.capability,
-                capacity=training.capacity,
-                lead_time_days=training.lead_time_days,
-                seats_used=0,
-            )
+    for gift in links.donation_links(scenario):
+        graph.add_edge(
+            gift.donor,
+            gift.recipient,
+            key=_key(DONATION, gift.donation, gift.recipient),
+            kind=DONATION,
+            donation=gift.donation,
+            item=gift.item,
+            quantity=gift.quantity,
+            items_given=0,
+        )
+    for course in links.training_links(scenario):
+        graph.add_edge(
+            course.trainer,
+            course.trainee,
+            key=_key(TRAINING, course.training, course.trainee),
+            kind=TRAINING,
+            training=course.training,
+            capability=course.capability,
+            capacity=course.capacity,
+            lead_time_days=course.lead_time_days,
+            seats_used=0,
+        )
     if result is not None:
         add_plan(graph, scenario, result)
     return graph

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from gapsolver.partnerships.graph import donation_links, partnership_graph, training_links
+from gapsolver.partnerships.links import donation_links, training_links
 from gapsolver.schema import READINESS_ORDER, Scenario
 from gapsolver.schema.scenario import GENDER_PARITY_TARGET_2028
 
@@ -161,14 +161,13 @@ def encode(scenario: Scenario) -> Encoded:
     trainings = scenario.trainings
     donations = scenario.donations
 
-    # Who may receive which donation, and whose units may take which course: the partnership graph's
-    # edges, the one source of truth for partnerships.
-    graph = partnership_graph(scenario)
+    # Who may receive which donation, and whose units may take which course: the partnership links,
+    # the one source of truth the partnership graph draws its edges from.
     donation_position = index_map(d.id for d in donations)
     training_position = index_map(t.id for t in trainings)
     donation_recipient = np.zeros((len(donations), len(states)), dtype=bool)
-    for donation_id, recipient in donation_links(graph):
-        donation_recipient[donation_position[donation_id], states[recipient]] = True
+    for gift in donation_links(scenario):
+        donation_recipient[donation_position[gift.donation], states[gift.recipient]] = True
     donation_item = np.array([items[d.item] for d in donations], dtype=np.int64)
     state_item_donor = np.zeros((len(states), len(items)), dtype=bool)
     for donation_index in range(len(donations)):
@@ -186,8 +185,8 @@ def encode(scenario: Scenario) -> Encoded:
     training_capability = np.array([capabilities[t.capability] for t in trainings], dtype=np.int64)
     training_ready = np.array([t.lead_time_days for t in trainings], dtype=np.int64)
     training_trainee = np.zeros((len(trainings), len(states)), dtype=bool)
-    for training_id, trainee in training_links(graph):
-        training_trainee[training_position[training_id], states[trainee]] = True
+    for course in training_links(scenario):
+        training_trainee[training_position[course.training], states[course.trainee]] = True
 
     # Options: untrained pledges once; pledges needing training once per training they could take.
     untrained = np.flatnonzero(~pledge_needs_training)
