@@ -107,10 +107,10 @@ def _failing_without_ccc(monkeypatch: pytest.MonkeyPatch) -> None:
 
     solve = gapsolver.batch.worker.solve_scenario
 
-    def flaky(scenario, options=None):  # type: ignore[no-untyped-def]
+    def flaky(scenario, options=None, reasons=True):  # type: ignore[no-untyped-def]
         if not any(p.state == "CCC" for p in scenario.pledges):
             raise SolverError("highs failed (simulated)")
-        return solve(scenario, options)
+        return solve(scenario, options, reasons)
 
     monkeypatch.setattr(gapsolver.batch.worker, "solve_scenario", flaky)
 

@@ -4,6 +4,7 @@ counterfactual re-solve that fills the unit; every gap covered on random scenari
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -493,3 +494,23 @@ def test_every_rule_has_a_near_miss_case_with_its_words() -> None:
     for _, _, _, blocked in NEAR_MISS_CASES.values():
         phrase = words(adapter.validate_python(blocked))
         assert phrase and "{" not in phrase
+
+
+def test_a_solve_without_reasons_has_the_same_plan_and_no_reasons() -> None:
+    """Re-solves that read only figures (robustness, comparisons, withdrawals, batches) skip the
+    explanations; the plan and its figures are the same."""
+    from gapsolver import load_scenario, solve_scenario
+
+    scenario, _ = load_scenario(
+        Path(__file__).resolve().parent.parent / "scenarios/seoul-2021.yaml"
+    )
+    explained = solve_scenario(scenario, OPTIONS)
+    bare = solve_scenario(scenario, OPTIONS, reasons=False)
+    assert any(outcome.reasons for outcome in explained.requirements)
+    assert not any(outcome.reasons for outcome in bare.requirements)
+    strip = lambda result: [  # noqa: E731
+        outcome.model_copy(update={"reasons": []}) for outcome in result.requirements
+    ]
+    assert strip(explained) == strip(bare)
+    assert explained.assignments == bare.assignments
+    assert explained.donations == bare.donations

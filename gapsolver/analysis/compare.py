@@ -61,6 +61,7 @@ def compare(
                 SolveOptions(
                     strategy=strategy, solver=options.solver, time_limit=options.time_limit
                 ),
+                reasons=False,  # the comparison reads figures only
             )
             figures.append(kpis(result))
             done += 1

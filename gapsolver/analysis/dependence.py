@@ -52,7 +52,7 @@ def _used(base: Result, scenario: Scenario) -> dict[str, set[str]]:
 
 def _solve_without(args: tuple[Scenario, str, str, SolveOptions]) -> tuple[str, str, float, int]:
     scenario, kind, identifier, options = args
-    result = solve_scenario(without(scenario, kind, identifier), options)
+    result = solve_scenario(without(scenario, kind, identifier), options, reasons=False)
     return kind, identifier, result.weighted_gap, result.gap_units
 
 

@@ -100,7 +100,7 @@ def verify(
     changed = apply_changes(
         scenario, changes_from_data(changes, "counterfactual"), "counterfactual"
     )
-    result = solve_scenario(changed, options)
+    result = solve_scenario(changed, options, reasons=False)
     after = next((r for r in result.requirements if r.id == requirement), None)
     return Recheck(
         weighted_gap=result.weighted_gap,

@@ -66,7 +66,7 @@ class _Solved:
 
 def _solve_sample(job: _Sample) -> _Solved:
     sampled, dropped = sample_scenario(job.scenario, job.seed, job.index)
-    result = solve_scenario(sampled, job.options)
+    result = solve_scenario(sampled, job.options, reasons=False)
     run = SampleRun(
         index=job.index,
         weighted_gap=result.weighted_gap,

@@ -67,7 +67,7 @@ def execute(task: Task, scenarios: dict[str, Scenario] | None = None) -> dict[st
         options = SolveOptions(
             strategy=task.strategy, solver=task.solver, time_limit=task.time_limit
         )
-        result = solve_scenario(scenario, options)
+        result = solve_scenario(scenario, options, reasons=False)
         figures = kpis(result)
         timed_out = (
             task.strategy == "optimal"

@@ -29,13 +29,20 @@ from gapsolver.solve.run import run_solver
 from gapsolver.solve.sequential import sequential_plan
 
 
-def solve_scenario(scenario: Scenario, options: SolveOptions | None = None) -> Result:
-    """Solve a consistent scenario (see :func:`gapsolver.preprocess.load.load_scenario`)."""
-    return solve_plan(scenario, options)[0]
+def solve_scenario(
+    scenario: Scenario, options: SolveOptions | None = None, reasons: bool = True
+) -> Result:
+    """Solve a consistent scenario (see :func:`gapsolver.preprocess.load.load_scenario`).
+
+    ``reasons=False`` leaves out why each gap remains (every outcome's ``reasons`` empty): for the
+    analyses that read only the figures of many re-solves (robustness samples, comparisons,
+    withdrawals, batch runs), which would otherwise spend a quarter of their time on explanations
+    nobody reads."""
+    return solve_plan(scenario, options, reasons)[0]
 
 
 def solve_plan(
-    scenario: Scenario, options: SolveOptions | None = None
+    scenario: Scenario, options: SolveOptions | None = None, reasons: bool = True
 ) -> tuple[Result, Model, np.ndarray]:
     """:func:`solve_scenario`, also returning the model and the plan's column values (for the
     analyses that read the plan against the model: explanations, the shortfall)."""
@@ -81,7 +88,7 @@ def solve_plan(
         status = SolveStatus.optimal if proven else SolveStatus.feasible
 
     began = time.perf_counter()
-    result = build_result(model, values, stages, status, options)
+    result = build_result(model, values, stages, status, options, reasons)
     if options.strategy != "greedy":
         result.solver = solver_used
     timings["extract"] = time.perf_counter() - began
@@ -95,9 +102,12 @@ def build_result(
     stages: list[StageReport],
     status: SolveStatus,
     options: SolveOptions,
+    reasons: bool = True,
 ) -> Result:
-    """Read a plan (column values in the model's space) back into a :class:`Result`."""
-    requirements = requirement_outcomes(model, values, plan_reasons(model, values))
+    """Read a plan (column values in the model's space) back into a :class:`Result` (with why each
+    gap remains unless ``reasons`` is False)."""
+    explained = plan_reasons(model, values) if reasons else [[] for _ in model.enc.requirement_ids]
+    requirements = requirement_outcomes(model, values, explained)
     suitability, cost, women_share = plan_totals(model, values)
     return Result(
         scenario=model.enc.scenario.name,
