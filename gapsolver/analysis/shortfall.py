@@ -162,6 +162,12 @@ CANDIDATE_STATE = ("CANDIDATE", "Candidate contributor (pledging conference)")
 """Id (made unique) and name of the state that offers the candidate pledges."""
 
 
+def _candidate_state(scenario: Scenario) -> dict[str, Any]:
+    wanted, name = CANDIDATE_STATE
+    identifier = _fresh_id({s.id for s in scenario.member_states}, wanted)
+    return contributor_passing_state_rules(scenario, identifier, name)
+
+
 def _fresh_id(taken: set[str], wanted: str) -> str:
     identifier = wanted
     while identifier in taken:
@@ -220,7 +226,7 @@ def _requirement_key(scenario: Scenario, r: int) -> dict[str, Any]:
 def pledges_needed(
     scenario: Scenario, base: _Base, targets: list[int], options: SolveOptions
 ) -> PledgesNeeded:
-    state = contributor_passing_state_rules(scenario, *CANDIDATE_STATE)
+    state = _candidate_state(scenario)
     pledged_costs: dict[str, list[float]] = defaultdict(list)
     for p in scenario.pledges:
         pledged_costs[p.capability].append(p.cost_per_unit)
@@ -378,7 +384,7 @@ def pledges_needed(
 def partnerships_needed(
     scenario: Scenario, base: _Base, targets: list[int], options: SolveOptions
 ) -> PartnershipsNeeded:
-    state = contributor_passing_state_rules(scenario, *CANDIDATE_STATE)
+    state = _candidate_state(scenario)
     needing_items: dict[str, set[str]] = defaultdict(set)
     item_total: dict[str, int] = defaultdict(int)
     needing_training: dict[str, set[str]] = defaultdict(set)

@@ -110,10 +110,9 @@ class Model:
         return dataclasses.replace(self, blocks=blocks, _matrix=None)
 
     def use(self, values: np.ndarray) -> PlanUse:
-        """Every constraint family's rows read against the column values ``values``."""
-        row, col, value, _, _, names = self.matrix()
-        activity = np.bincount(row, weights=value * values[col], minlength=len(names)).astype(float)
-        return PlanUse(self, activity)
+        """Every constraint family's rows read against the column values ``values`` (each family's
+        activity computed when first asked for)."""
+        return PlanUse(self, values)
 
     @property
     def n_rows(self) -> int:
@@ -159,23 +158,21 @@ class FamilyUse:
     activity: FloatArray
     lower: FloatArray
     upper: FloatArray
+    _index: dict[Any, int] = field(init=False, repr=False)
 
-    def _row(self, key: Any) -> int | None:
-        if not hasattr(self, "_index"):
-            self._index = {
-                (tuple(k) if isinstance(k, list) else k): i
-                for i, k in enumerate(self.keys.tolist())
-            }
-        return self._index.get(key)
+    def __post_init__(self) -> None:
+        self._index = {
+            (tuple(k) if isinstance(k, list) else k): i for i, k in enumerate(self.keys.tolist())
+        }
 
     def used(self, key: Any) -> float:
         """The row's activity for ``key`` (0 when the family has no row for it: nothing uses it)."""
-        row = self._row(key)
+        row = self._index.get(key)
         return 0.0 if row is None else float(self.activity[row])
 
     def left(self, key: Any) -> float:
         """Room the row for ``key`` has left (infinite when the family has no row for it)."""
-        row = self._row(key)
+        row = self._index.get(key)
         return INF if row is None else float(self.upper[row] - self.activity[row])
 
     def used_by(self, count: int) -> FloatArray:
@@ -186,33 +183,25 @@ class FamilyUse:
 
 
 class PlanUse:
-    """Every family's rows against one plan (:meth:`Model.use`)."""
+    """Every family's rows against one plan (:meth:`Model.use`), each read when first asked for."""
 
-    def __init__(self, model: Model, activity: FloatArray) -> None:
+    def __init__(self, model: Model, values: np.ndarray) -> None:
         self.model = model
-        self.activity = activity
+        self.values = values
         self._families: dict[str, FamilyUse | None] = {}
 
     def family(self, name: str) -> FamilyUse | None:
         """The family's rows, or None when the model has none (e.g. no budget is set)."""
         if name not in self._families:
-            self._families[name] = self._read(name)
+            block = next((b for b in self.model.blocks if b.family == name), None)
+            self._families[name] = None if block is None else self._read(block)
         return self._families[name]
 
-    def _read(self, name: str) -> FamilyUse | None:
-        offset = 0
-        for block in self.model.blocks:
-            size = len(block.names)
-            if block.family == name:
-                return FamilyUse(
-                    name,
-                    block.keys,
-                    self.activity[offset : offset + size],
-                    block.lower,
-                    block.upper,
-                )
-            offset += size
-        return None
+    def _read(self, block: RowBlock) -> FamilyUse:
+        activity = np.bincount(
+            block.row, weights=block.value * self.values[block.col], minlength=len(block.names)
+        ).astype(float)
+        return FamilyUse(block.family, block.keys, activity, block.lower, block.upper)
 
 
 def violations(model: Model, values: np.ndarray, tolerance: float = 1e-6) -> list[str]:

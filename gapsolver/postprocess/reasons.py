@@ -73,8 +73,8 @@ class PlanSlack:
     free_items: np.ndarray  # [S, I]
     budget_left: float | None
     cap: int | None
-    state_mission_units: dict[tuple[int, int], int]
-    use: PlanUse | None = None
+    use: PlanUse
+    """The plan read against every constraint family's rows."""
     pairs_of_requirement: dict[int, list[int]] = field(default_factory=dict)
     pairs_of_pledge: dict[int, list[int]] = field(default_factory=dict)
 
@@ -84,9 +84,13 @@ class PlanSlack:
 
     def left(self, family: str, key: object) -> float:
         """Room the family's row for ``key`` has left in the plan (infinite: no such row)."""
-        assert self.use is not None
         rows = self.use.family(family)
         return float("inf") if rows is None else rows.left(key)
+
+    def used(self, family: str, key: object) -> int:
+        """What the plan puts on the family's row for ``key`` (0: no such row)."""
+        rows = self.use.family(family)
+        return 0 if rows is None else round(rows.used(key))
 
 
 def _used_by(use: PlanUse, family: str, count: int) -> np.ndarray:
@@ -113,16 +117,6 @@ def plan_slack(model: Model, values: np.ndarray) -> PlanSlack:
     settings = enc.scenario.settings
     budget = use.family("budget")
     spent = 0.0 if budget is None else budget.used(0)
-    caps = use.family("state_mission_cap")
-    units = (
-        {}
-        if caps is None
-        else {
-            (int(key[0]), int(key[1])): round(used)
-            for key, used in zip(caps.keys.tolist(), caps.activity.tolist(), strict=True)
-            if used > 0
-        }
-    )
     slack = PlanSlack(
         model=model,
         x=x,
@@ -133,7 +127,6 @@ def plan_slack(model: Model, values: np.ndarray) -> PlanSlack:
         free_items=free_items,
         budget_left=None if settings.budget is None else float(settings.budget) - spent,
         cap=settings.max_units_per_state_per_mission,
-        state_mission_units=units,
         use=use,
     )
     for kk in range(k):
@@ -403,7 +396,7 @@ def _blocker_details(slack: PlanSlack, blocker: str, option: int, r: int) -> dic
         return {"unit_cost": float(enc.option_unit_cost[option])}
     return {
         "mission": enc.mission_ids[int(enc.req_mission[r])],
-        "units_in_mission": slack.state_mission_units.get((state, int(enc.req_mission[r])), 0),
+        "units_in_mission": slack.used("state_mission_cap", (state, int(enc.req_mission[r]))),
     }
 
 

@@ -359,12 +359,6 @@ def contributor_passing_state_rules(
     return {"id": identifier, "name": name, "languages": languages}
 
 
-def blocked_detail(enc: Encoded, rule: str, option: int, r: int) -> BlockedRule:
-    """What ``rule`` found blocking ``option`` from requirement ``r``."""
-    detail: BlockedRule = BY_NAME[rule].detail(enc, option, r)
-    return detail
-
-
 def fix_for(scenario: Scenario, p: int, blocked: list[BlockedRule]) -> Changes | None:
     """Changes that lift every rule in ``blocked`` for pledge ``p``; None when one cannot be lifted."""
     changes: Changes = []
