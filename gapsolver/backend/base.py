@@ -40,6 +40,9 @@ def relaxation_outcome(
 
 class Backend(Protocol):
     name: str
+    cheap_resolves: bool
+    """Whether an LP re-solve after a bound change is cheap (warm from the last basis, in process):
+    the lexicographic solve dives only on such backends."""
 
     def solve(
         self,
@@ -51,7 +54,12 @@ class Backend(Protocol):
         gap_rel: float = 0.0,
     ) -> StageOutcome: ...
 
-    def set_col_bounds(self, lower: FloatArray, upper: FloatArray) -> None: ...
+    def set_col_bounds(
+        self, lower: FloatArray, upper: FloatArray, cols: IntArray | None = None
+    ) -> None:
+        """Set the bounds of every column, or of the columns ``cols`` (then ``lower`` and ``upper``
+        hold theirs, in that order)."""
+        ...
 
     def set_row_upper_tight(self, tight: np.ndarray) -> None:
         """Make the model rows flagged in ``tight`` equalities at their upper bound (others as built)."""

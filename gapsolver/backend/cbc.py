@@ -72,6 +72,7 @@ def _tracked_cbc() -> Iterator[None]:
 
 class CbcBackend:
     name = "cbc"
+    cheap_resolves = False
 
     def __init__(self, model: Model) -> None:
         solver = cbc_command(msg=False)
@@ -124,8 +125,11 @@ class CbcBackend:
     ) -> None:
         self._add(cols, values, lower, upper, name)
 
-    def set_col_bounds(self, lower: FloatArray, upper: FloatArray) -> None:
-        for variable, low, up in zip(self.variables, lower.tolist(), upper.tolist(), strict=True):
+    def set_col_bounds(
+        self, lower: FloatArray, upper: FloatArray, cols: IntArray | None = None
+    ) -> None:
+        variables = self.variables if cols is None else [self.variables[c] for c in cols.tolist()]
+        for variable, low, up in zip(variables, lower.tolist(), upper.tolist(), strict=True):
             variable.lowBound, variable.upBound = low, up
 
     def set_row_upper_tight(self, tight: np.ndarray) -> None:

@@ -50,6 +50,7 @@ def _new_highs() -> highspy.Highs:
 
 class HighsBackend:
     name = "highs"
+    cheap_resolves = True
 
     def __init__(self, model: Model) -> None:
         self.highs = _new_highs()
@@ -84,13 +85,31 @@ class HighsBackend:
             ],
             dtype=object,
         )
+        self.continuous = np.full(n_cols, highspy.HighsVarType.kContinuous, dtype=object)
+        self.relaxed = False
+        """Whether HiGHS holds the LP relaxation (integrality dropped, presolve off): switched only
+        when a solve asks for the other kind, so a run of LP re-solves (a dive) keeps its basis."""
         lp.integrality_ = list(self.integrality)
         if self.highs.passModel(lp) == highspy.HighsStatus.kError:
             raise SolverError("HiGHS rejected the model")
         self.all_cols = np.arange(n_cols, dtype=np.int32)
 
-    def set_col_bounds(self, lower: FloatArray, upper: FloatArray) -> None:
-        self.highs.changeColsBounds(self.n_cols, self.all_cols, lower, upper)
+    def set_col_bounds(
+        self, lower: FloatArray, upper: FloatArray, cols: IntArray | None = None
+    ) -> None:
+        if cols is None:
+            self.highs.changeColsBounds(self.n_cols, self.all_cols, lower, upper)
+        else:
+            self.highs.changeColsBounds(int(cols.size), cols.astype(np.int32), lower, upper)
+
+    def _relax(self, relax: bool) -> None:
+        if relax == self.relaxed or not self.n_cols:
+            return
+        # LPs of this structure solve fastest without presolve, at a vertex (often integral)
+        kinds = self.continuous if relax else self.integrality
+        self.highs.changeColsIntegrality(self.n_cols, self.all_cols, kinds)
+        self.highs.setOptionValue("presolve", "off" if relax else "choose")
+        self.relaxed = relax
 
     def set_row_upper_tight(self, tight: np.ndarray) -> None:
         rows = np.arange(self.n_rows, dtype=np.int32)
@@ -148,28 +167,18 @@ class HighsBackend:
             return StageOutcome(StageStatus.optimal, np.zeros(0), 0.0, 0.0, 0.0, 0.0)
         highs.changeColsCost(n, self.all_cols, objective.astype(float))
         highs.setOptionValue("mip_rel_gap", gap_rel)
-        if relax:
-            # LPs of this structure solve fastest without presolve, at a vertex (often integral)
-            highs.changeColsIntegrality(
-                n, self.all_cols, np.full(n, highspy.HighsVarType.kContinuous)
-            )
-            highs.setOptionValue("presolve", "off")
-        elif warm_start is not None:
+        self._relax(relax)
+        if not relax and warm_start is not None:
             solution = highspy.HighsSolution()
             solution.col_value = list(warm_start)
             highs.setSolution(solution)
         began = time.perf_counter()
-        try:
-            run = self._run(time_limit)
-            seconds = time.perf_counter() - began
-            # read everything before the model is touched again: any change clears the solution
-            status = _STATUS.get(self.highs.getModelStatus(), StageStatus.error)
-            info = highs.getInfo()
-            solution = highs.getSolution()
-        finally:
-            if relax:
-                highs.changeColsIntegrality(n, self.all_cols, self.integrality)
-                highs.setOptionValue("presolve", "choose")
+        run = self._run(time_limit)
+        seconds = time.perf_counter() - began
+        # read everything before the model is touched again: any change clears the solution
+        status = _STATUS.get(self.highs.getModelStatus(), StageStatus.error)
+        info = highs.getInfo()
+        solution = highs.getSolution()
         if run == highspy.HighsStatus.kError:
             return StageOutcome(StageStatus.error, None, None, None, None, seconds)
         has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible

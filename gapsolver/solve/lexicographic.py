@@ -22,6 +22,10 @@ GAP_TOLERANCE = 1e-6
 """Slack on the stage-1 optimum when fixing it, relative to max(1, Σ_r w_r q_r)."""
 INTEGRALITY_TOLERANCE = 1e-9
 DUAL_TOLERANCE = 1e-7
+DIVE_SHARE = 0.2
+"""Share of the fractional columns a dive rounds at each step (the least fractional first)."""
+DIVE_MAX_SOLVES = 60
+"""LP re-solves a dive may spend before it gives up."""
 
 
 def _is_integral(values: np.ndarray) -> np.ndarray:
@@ -34,6 +38,73 @@ def _integral_rows(model: Model) -> np.ndarray:
     fractional = np.zeros(len(names), dtype=bool)
     np.logical_or.at(fractional, row, ~_is_integral(value))
     return ~fractional & _is_integral(np.where(np.isinf(upper), 0.0, upper))
+
+
+def dive(
+    backend: Backend,
+    objective: np.ndarray,
+    values: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    integer: np.ndarray,
+    cutoff: float,
+    deadline: Callable[[], float | None],
+) -> np.ndarray | None:
+    """An integral point with objective ≤ ``cutoff`` found by diving from the LP optimum ``values``
+    (within ``lower``/``upper``), or None.
+
+    Each step rounds the least fractional fifth of the fractional integer columns to their nearest
+    integer (a lower bound raised, or an upper bound lowered) and re-solves the LP from the previous
+    basis. A step whose LP is infeasible or worse than ``cutoff`` is undone and retried with a quarter
+    as many columns, down to one, which is then rounded the other way; when that fails too, or after
+    :data:`DIVE_MAX_SOLVES` re-solves, the dive gives up. The bounds are restored on return; every
+    step is deterministic."""
+    lo, up = lower.copy(), upper.copy()
+    x = values
+    solves = 0
+    try:
+        while True:
+            fraction = x - np.floor(x)
+            fractional = np.flatnonzero(
+                integer
+                & (fraction > INTEGRALITY_TOLERANCE)
+                & (fraction < 1.0 - INTEGRALITY_TOLERANCE)
+            )
+            if fractional.size == 0:
+                return np.where(integer, np.round(x), x)
+            distance = np.minimum(fraction[fractional], 1.0 - fraction[fractional])
+            order = fractional[np.argsort(distance, kind="stable")]
+            count = max(1, int(np.ceil(fractional.size * DIVE_SHARE)))
+            flipped = False
+            while True:
+                time_left = deadline()
+                if solves >= DIVE_MAX_SOLVES or (time_left is not None and time_left <= 0):
+                    return None
+                picked = order[:count]
+                upward = (fraction[picked] >= 0.5) != flipped
+                saved_lo, saved_up = lo[picked], up[picked]
+                lo[picked] = np.where(upward, np.ceil(x[picked]), saved_lo)
+                up[picked] = np.where(upward, saved_up, np.floor(x[picked]))
+                backend.set_col_bounds(lo[picked], up[picked], picked)
+                outcome = backend.solve(objective, relax=True, time_limit=time_left)
+                solves += 1
+                if (
+                    outcome.status is StageStatus.optimal
+                    and outcome.values is not None
+                    and float(objective @ outcome.values) <= cutoff
+                ):
+                    x = outcome.values
+                    break
+                lo[picked], up[picked] = saved_lo, saved_up
+                backend.set_col_bounds(saved_lo, saved_up, picked)
+                if count > 1:
+                    count = max(1, count // 4)
+                elif not flipped:
+                    flipped = True
+                else:
+                    return None
+    finally:
+        backend.set_col_bounds(lower, upper)
 
 
 @dataclass
@@ -97,13 +168,13 @@ def _solve_stage(
     found, restricted by reduced-cost fixing against the incumbent when the LP's duals are certified.
     ``start`` is a feasible integral point: the incumbent to begin with."""
     lower, upper = state.lower, state.upper
-    seconds = 0.0
+    began = time.perf_counter()
     relaxation = backend.solve(objective, relax=True, time_limit=deadline())
-    seconds += relaxation.seconds
     bound: float | None = None
     incumbent, incumbent_value = start, float(objective @ start)
 
     def stage(status: StageStatus, method: str) -> _Stage:
+        seconds = time.perf_counter() - began
         return _Stage(name, status, incumbent, incumbent_value, bound, seconds, method, relaxation)
 
     if relaxation.status is StageStatus.optimal and relaxation.values is not None:
@@ -115,6 +186,22 @@ def _solve_stage(
             incumbent_value = float(objective @ incumbent)
             bound = min(bound, incumbent_value)
             return stage(StageStatus.optimal, "lp")
+        if backend.cheap_resolves:
+            allowed = max(gap_rel * max(1.0, abs(bound)), 1e-9)
+            dived = dive(
+                backend,
+                objective,
+                relaxation.values,
+                lower,
+                upper,
+                model.col_integer,
+                bound + allowed,
+                deadline,
+            )
+            if dived is not None and float(objective @ dived) < incumbent_value:
+                incumbent, incumbent_value = dived, float(objective @ dived)
+            if _proven(incumbent_value, bound, gap_rel):
+                return stage(StageStatus.optimal, "lp+dive")
         # RINS: fix the columns where the LP and the incumbent agree; the incumbent stays feasible.
         rounded = np.round(relaxation.values)
         fixed = _is_integral(relaxation.values) & (rounded == incumbent)
@@ -123,7 +210,6 @@ def _solve_stage(
             objective, time_limit=deadline(), warm_start=None, gap_rel=gap_rel
         )
         backend.set_col_bounds(lower, upper)
-        seconds += restricted.seconds
         if restricted.values is not None:
             candidate = np.round(restricted.values)
             if float(objective @ candidate) < incumbent_value:
@@ -146,7 +232,6 @@ def _solve_stage(
     full = backend.solve(objective, time_limit=time_left, warm_start=incumbent, gap_rel=gap_rel)
     if restricted_bounds:
         backend.set_col_bounds(lower, upper)
-    seconds += full.seconds
     if full.status in (StageStatus.error, StageStatus.infeasible):
         raise SolverError(
             f"{backend.name} failed on the {name} stage (status {full.status.value}, "
