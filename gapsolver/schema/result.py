@@ -67,7 +67,8 @@ class StageReport(ResultPart):
     seconds: float
     """Wall-clock time of the stage."""
     method: str
-    """How optimality was reached: 'lp' (the LP relaxation was integral), 'lp+fix' (a MIP over the
+    """How optimality was reached: 'lp' (the LP relaxation was integral), 'lp+dive' (a dive from the
+    LP optimum, rounding and re-solving, met the LP bound), 'lp+fix' (a MIP over the
     columns the LP left fractional met the LP bound), 'mip' (the full branch and bound); 'greedy'
     (the baseline), 'stopped' (the time limit stopped it), 'none' (it did not run)."""
     fixed_columns: int | None = None

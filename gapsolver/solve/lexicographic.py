@@ -22,6 +22,9 @@ GAP_TOLERANCE = 1e-6
 """Slack on the stage-1 optimum when fixing it, relative to max(1, Σ_r w_r q_r)."""
 INTEGRALITY_TOLERANCE = 1e-9
 DUAL_TOLERANCE = 1e-7
+SUITABILITY_SHARE = 0.3
+"""Share of a time limit kept for the suitability stage: the weighted-gap stage stops by
+(1 − share) × limit, so a slow first stage never leaves the second no time."""
 DIVE_SHARE = 0.2
 """Share of the fractional columns a dive rounds at each step (the least fractional first)."""
 DIVE_MAX_SOLVES = 60
@@ -342,6 +345,14 @@ def optimal_face(
     return lower, upper, tight
 
 
+def first_stage_time(left: float | None, limit: float | None) -> float | None:
+    """Seconds the weighted-gap stage may still use when ``left`` of a ``limit`` remain (None: no
+    limit): what is left minus the suitability stage's share."""
+    if left is None or limit is None:
+        return left
+    return max(left - SUITABILITY_SHARE * limit, 0.0)
+
+
 Progress = Callable[[np.ndarray, list[StageReport]], None]
 
 
@@ -361,6 +372,9 @@ def solve_model(
     backend = make_backend(options.solver, model)
     timings["handoff"] = time.perf_counter() - began
     deadline = lambda: remaining(options, began)  # noqa: E731
+
+    first_deadline = lambda: first_stage_time(deadline(), options.time_limit)  # noqa: E731
+
     start = np.zeros(model.n_cols) if start is None else start
     weights_integral = bool(_is_integral(model.primary).all())
 
@@ -376,7 +390,7 @@ def solve_model(
         model=model,
         state=state,
         start=start,
-        deadline=deadline,
+        deadline=first_deadline,
     )
     timings["solve_primary"] = first.seconds
     assert first.values is not None and first.objective is not None
