@@ -1,7 +1,8 @@
 """What the plan depends on: the increase in optimal weighted gap if one donation, one training or one
 contributing state were withdrawn; single points of failure; concentration of contributors per mission.
 
-Each withdrawal is a real re-solve of the scenario without that element, except where the answer is
+Each withdrawal is a real re-solve of the scenario without that element (on the scenario's own model,
+:mod:`gapsolver.solve.withdrawals`, where that applies), except where the answer is
 known without one: an element the base plan does not use can be withdrawn with the base plan still
 feasible — and still optimal, since withdrawing only removes options — so its increase is exactly 0.
 The re-solves run in parallel worker processes.
@@ -26,6 +27,7 @@ from gapsolver.schema.analysis import (
 from gapsolver.schema.result import DonationImpact, Result
 from gapsolver.solve.options import SolveOptions
 from gapsolver.solve.pipeline import solve_scenario
+from gapsolver.solve.withdrawals import WithdrawalSolver, reusable
 
 KINDS: tuple[ElementKind, ...] = ("donation", "training", "state")
 
@@ -50,10 +52,31 @@ def _used(base: Result, scenario: Scenario) -> dict[str, set[str]]:
     return used
 
 
-def _solve_without(args: tuple[Scenario, str, str, SolveOptions]) -> tuple[str, str, float, int]:
-    scenario, kind, identifier, options = args
-    result = solve_scenario(without(scenario, kind, identifier), options, reasons=False)
-    return kind, identifier, result.weighted_gap, result.gap_units
+Job = tuple[Scenario, tuple[tuple[str, str], ...], SolveOptions]
+"""A scenario, some (kind, id) withdrawals of it, the options: one worker's share."""
+
+
+def _solve_without(job: Job) -> list[tuple[str, str, float, int]]:
+    """Each withdrawal re-solved on the scenario's model (:mod:`gapsolver.solve.withdrawals`), or
+    solved from scratch where that does not apply."""
+    scenario, withdrawals, options = job
+    solver = WithdrawalSolver(scenario, options) if reusable(options) else None
+    outcomes = []
+    for kind, identifier in withdrawals:
+        if solver is None:
+            result = solve_scenario(without(scenario, kind, identifier), options, reasons=False)
+            outcomes.append((kind, identifier, result.weighted_gap, result.gap_units))
+            continue
+        if kind == "state":
+            pledges, donations, trainings = solver.offered_by(identifier)
+        else:
+            pledges, donations, trainings = [], [], []
+            {"pledge": pledges, "donation": donations, "training": trainings}[kind].append(
+                identifier
+            )
+        figures = solver.solve(pledges, donations, trainings)
+        outcomes.append((kind, identifier, figures.weighted_gap, figures.gap_units))
+    return outcomes
 
 
 def single_points_of_failure(
@@ -115,12 +138,29 @@ def concentration(base: Result) -> list[MissionConcentration]:
     return rows
 
 
+CHUNKS_PER_WORKER = 4
+"""Withdrawals go to workers in this many chunks per worker (each builds its model once)."""
+
+
 def _run_all(
-    jobs: Sequence[tuple[Scenario, str, str, SolveOptions]],
+    scenario: Scenario,
+    withdrawals: Sequence[tuple[str, str]],
+    options: SolveOptions,
     workers: int,
     progress: Progress | None,
 ) -> list[tuple[str, str, float, int]]:
-    return [outcome for _, outcome in run_parallel(_solve_without, jobs, workers, progress)]
+    count = 1 if workers <= 1 else max(1, min(len(withdrawals), workers * CHUNKS_PER_WORKER))
+    jobs: list[Job] = [
+        (scenario, tuple(withdrawals[start::count]), options) for start in range(count)
+    ]
+    outcomes: list[tuple[str, str, float, int]] = []
+    if progress is not None:
+        progress(0, len(withdrawals))
+    for _, chunk in run_parallel(_solve_without, jobs, workers):
+        outcomes += chunk
+        if progress is not None:
+            progress(len(outcomes), len(withdrawals))
+    return outcomes
 
 
 def dependence(
@@ -146,14 +186,10 @@ def dependence(
             )
         ]
     )
-    to_solve = [
-        (scenario, kind, identifier, options)
-        for kind, identifier in candidates
-        if identifier in used[kind]
-    ]
+    to_solve = [(kind, identifier) for kind, identifier in candidates if identifier in used[kind]]
     outcomes = {
         (kind, identifier): (gap, units)
-        for kind, identifier, gap, units in _run_all(to_solve, workers, progress)
+        for kind, identifier, gap, units in _run_all(scenario, to_solve, options, workers, progress)
     }
     withdrawals = []
     for kind, identifier in candidates:
@@ -184,8 +220,10 @@ def donation_impact(
     """For every donation the plan uses: the optimal weighted gap without it and the gap it closes."""
     options = options or SolveOptions()
     used = sorted({use.donation for use in base.donations if use.items > 0})
-    jobs = [(scenario, "donation", donation, options) for donation in used]
-    outcomes = sorted(_run_all(jobs, workers, None), key=lambda outcome: outcome[1])
+    withdrawals = [("donation", donation) for donation in used]
+    outcomes = sorted(
+        _run_all(scenario, withdrawals, options, workers, None), key=lambda outcome: outcome[1]
+    )
     return [
         DonationImpact(
             donation=identifier,

@@ -3,8 +3,11 @@
 Each pledge, donation and training carries a ``reliability`` (default 1). Sample ``i`` of seed ``s``
 draws one uniform number per element, in scenario order (pledges, then donations, then trainings),
 from ``numpy.random.default_rng(SeedSequence([s, i]))``; an element materializes when its number is
-below its reliability. The sampled scenario is solved to the optimum. The same seed gives the same
-samples, whatever the number of workers and in whatever order they finish.
+below its reliability. The sampled scenario is solved to the optimum: a re-solve of the scenario's model with
+the dropped elements withdrawn (:mod:`gapsolver.solve.withdrawals`; every re-solve starts from the
+same basis), or a solve from scratch under a time limit or another strategy. The same seed gives
+the same samples and the same answers, whatever the number of workers and in whatever order they
+finish.
 """
 
 from __future__ import annotations
@@ -28,8 +31,36 @@ from gapsolver.schema.analysis import (
 from gapsolver.schema.result import Result
 from gapsolver.solve.options import SolveOptions
 from gapsolver.solve.pipeline import solve_scenario
+from gapsolver.solve.withdrawals import WithdrawalSolver, reusable
 
 PERCENTILES = (5, 25, 50, 75, 95)
+
+
+KINDS = ("pledges", "donations", "trainings")
+
+
+def _draws(scenario: Scenario, seed: int, index: int) -> dict[str, np.ndarray]:
+    """Sample ``index`` of ``seed``: per kind, which elements materialize."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, index]))
+    materialized = {}
+    for kind in KINDS:
+        elements = getattr(scenario, kind)
+        draws = rng.random(len(elements))
+        materialized[kind] = draws < np.array([e.reliability for e in elements], dtype=float)
+    return materialized
+
+
+def sample_dropped(scenario: Scenario, seed: int, index: int) -> dict[str, list[str]]:
+    """The ids, by kind, of the elements that do not materialize in sample ``index`` of ``seed``."""
+    materialized = _draws(scenario, seed, index)
+    return {
+        kind: [
+            e.id
+            for e, kept in zip(getattr(scenario, kind), materialized[kind], strict=True)
+            if not kept
+        ]
+        for kind in KINDS
+    }
 
 
 def sample_scenario(
@@ -37,22 +68,23 @@ def sample_scenario(
 ) -> tuple[Scenario, dict[str, list[str]]]:
     """Sample ``index`` of ``seed``: the scenario with the elements that did not materialize
     removed, and their ids by kind."""
-    rng = np.random.default_rng(np.random.SeedSequence([seed, index]))
+    materialized = _draws(scenario, seed, index)
     kept: dict[str, list[Any]] = {}
     dropped: dict[str, list[str]] = {}
-    for kind in ("pledges", "donations", "trainings"):
+    for kind in KINDS:
         elements = getattr(scenario, kind)
-        draws = rng.random(len(elements))
-        kept[kind] = [e for e, u in zip(elements, draws, strict=True) if u < e.reliability]
-        dropped[kind] = [e.id for e, u in zip(elements, draws, strict=True) if u >= e.reliability]
+        kept[kind] = [e for e, k in zip(elements, materialized[kind], strict=True) if k]
+        dropped[kind] = [e.id for e, k in zip(elements, materialized[kind], strict=True) if not k]
     return scenario.model_copy(update=kept), dropped
 
 
 @dataclass(frozen=True)
-class _Sample:
+class _Samples:
+    """Some samples of one scenario, solved in one worker."""
+
     scenario: Scenario
     seed: int
-    index: int
+    indices: tuple[int, ...]
     options: SolveOptions
 
 
@@ -64,17 +96,44 @@ class _Solved:
     gaps: dict[str, int]
 
 
-def _solve_sample(job: _Sample) -> _Solved:
-    sampled, dropped = sample_scenario(job.scenario, job.seed, job.index)
-    result = solve_scenario(sampled, job.options, reasons=False)
-    run = SampleRun(
-        index=job.index,
-        weighted_gap=result.weighted_gap,
-        gap_units=result.gap_units,
-        status=result.status,
-        dropped=ElementIds(**dropped),
-    )
-    return _Solved(run, {r.id: r.gap for r in result.requirements if r.gap})
+def _solve_samples(job: _Samples) -> list[_Solved]:
+    """Each sample re-solved on the scenario's model with its dropped elements withdrawn
+    (:mod:`gapsolver.solve.withdrawals`), or solved from scratch where that does not apply."""
+    solved = []
+    solver = WithdrawalSolver(job.scenario, job.options) if reusable(job.options) else None
+    for index in job.indices:
+        if solver is not None:
+            dropped = sample_dropped(job.scenario, job.seed, index)
+            figures = solver.solve(**dropped)
+            weighted_gap, gap_units, status = (
+                figures.weighted_gap,
+                figures.gap_units,
+                figures.status,
+            )
+            gaps = figures.gaps
+        else:
+            sampled, dropped = sample_scenario(job.scenario, job.seed, index)
+            result = solve_scenario(sampled, job.options, reasons=False)
+            weighted_gap, gap_units, status = result.weighted_gap, result.gap_units, result.status
+            gaps = {r.id: r.gap for r in result.requirements if r.gap}
+        run = SampleRun(
+            index=index,
+            weighted_gap=weighted_gap,
+            gap_units=gap_units,
+            status=status,
+            dropped=ElementIds(**dropped),
+        )
+        solved.append(_Solved(run, gaps))
+    return solved
+
+
+CHUNKS_PER_WORKER = 4
+"""Samples go to workers in this many chunks per worker (each builds its model once)."""
+
+
+def _chunks(samples: int, workers: int) -> list[tuple[int, ...]]:
+    count = 1 if workers <= 1 else min(samples, workers * CHUNKS_PER_WORKER)
+    return [tuple(range(start, samples, count)) for start in range(count)]
 
 
 def _distribution(values: list[float]) -> Distribution:
@@ -116,8 +175,14 @@ def robust(
         if progress is not None:
             progress(samples, samples)
         return _certain(scenario, samples, seed, nominal)
-    jobs = [_Sample(scenario, seed, index, options) for index in range(samples)]
-    finished = dict(run_parallel(_solve_sample, jobs, workers, progress))
+    jobs = [_Samples(scenario, seed, chunk, options) for chunk in _chunks(samples, workers)]
+    finished: dict[int, _Solved] = {}
+    if progress is not None:
+        progress(0, samples)
+    for _, chunk in run_parallel(_solve_samples, jobs, workers):
+        finished |= {solved.run.index: solved for solved in chunk}
+        if progress is not None:
+            progress(len(finished), samples)
     done: list[_Solved] = [finished[index] for index in range(samples)]
     requirements: list[RequirementRisk] = []
     for outcome in nominal.requirements:

@@ -11,6 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
+from gapsolver.model.model import Model
 from gapsolver.preprocess.encode import FloatArray, IntArray
 from gapsolver.schema.result import StageStatus  # re-exported: the backends' outcomes
 
@@ -68,6 +69,18 @@ class Backend(Protocol):
     def add_row(
         self, cols: IntArray, values: FloatArray, lower: float, upper: float, name: str
     ) -> None: ...
+
+    def restore(self, model: Model) -> None:
+        """Back to ``model`` as built (the model this backend was made from, or a copy of it with
+        other column bounds): its column bounds, its rows as built, no added row; and, after
+        :meth:`remember_start`, the solver's state as it was then (so a re-solve does not depend on
+        what ran before it)."""
+        ...
+
+    def remember_start(self) -> None:
+        """Keep the solver's present state (an LP basis) as where every solve after
+        :meth:`restore` starts."""
+        ...
 
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:

@@ -123,7 +123,17 @@ class CbcBackend:
     def add_row(
         self, cols: IntArray, values: FloatArray, lower: float, upper: float, name: str
     ) -> None:
-        self._add(cols, values, lower, upper, name)
+        self.added.append(self._add(cols, values, lower, upper, name))
+
+    def restore(self, model: Model) -> None:
+        for constraint in self.added:
+            del self.problem.constraints[constraint.name]
+        self.added = []
+        self.set_row_upper_tight(np.zeros(len(self.rows), dtype=bool))
+        self.set_col_bounds(model.col_lower, model.col_upper)
+
+    def remember_start(self) -> None:
+        """Nothing to remember: every CBC solve starts from scratch."""
 
     def set_col_bounds(
         self, lower: FloatArray, upper: FloatArray, cols: IntArray | None = None

@@ -28,6 +28,9 @@ _STOP_SECONDS = 5.0
 _GRACE_SECONDS = 2.0
 """How long past the time limit HiGHS may run before it is interrupted from outside (some phases,
 such as sub-MIP heuristics, do not check the clock)."""
+_INLINE_NONZEROS = 20_000
+"""LP relaxations up to this many nonzeros run in the calling thread: they take milliseconds, less
+than starting and polling a solver thread (a Ctrl-C waits for them at most that long)."""
 
 
 def _new_highs() -> highspy.Highs:
@@ -93,6 +96,8 @@ class HighsBackend:
         if self.highs.passModel(lp) == highspy.HighsStatus.kError:
             raise SolverError("HiGHS rejected the model")
         self.all_cols = np.arange(n_cols, dtype=np.int32)
+        self.nonzeros = int(value.size)
+        self.start_basis: highspy.HighsBasis | None = None
 
     def set_col_bounds(
         self, lower: FloatArray, upper: FloatArray, cols: IntArray | None = None
@@ -116,6 +121,21 @@ class HighsBackend:
         lower = np.where(tight, self.row_upper, self.row_lower)
         self.highs.changeRowsBounds(self.n_rows, rows, lower, self.row_upper)  # type: ignore[attr-defined]
 
+    def restore(self, model: Model) -> None:
+        highs = self.highs
+        added = highs.getNumRow() - self.n_rows
+        if added > 0:
+            highs.deleteRows(added, np.arange(self.n_rows, self.n_rows + added, dtype=np.int32))
+        self.set_row_upper_tight(np.zeros(self.n_rows, dtype=bool))
+        self.set_col_bounds(model.col_lower, model.col_upper)
+        if self.start_basis is not None:
+            # every re-solve from the same start, whatever ran before: same answer
+            highs.clearSolver()
+            highs.setBasis(self.start_basis)
+
+    def remember_start(self) -> None:
+        self.start_basis = self.highs.getBasis()
+
     def add_row(
         self, cols: IntArray, values: FloatArray, lower: float, upper: float, name: str
     ) -> None:
@@ -134,6 +154,8 @@ class HighsBackend:
         (Ctrl-C, SIGTERM) stops the solver and propagates: an interrupted solve is not a result."""
         highs = self.highs
         highs.setOptionValue("time_limit", float(time_limit) if time_limit is not None else np.inf)
+        if self.relaxed and self.nonzeros <= _INLINE_NONZEROS:
+            return highs.run()
         highs.startSolve()
         began = time.perf_counter()
         cancelled = False

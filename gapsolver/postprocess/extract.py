@@ -45,14 +45,30 @@ def assignments_from(model: Model, units: np.ndarray) -> list[Assignment]:
     return out
 
 
+def allocated_units(model: Model, units: np.ndarray) -> np.ndarray:
+    """Units a plan allocates to each requirement, in scenario order."""
+    return np.bincount(
+        model.pair_requirement,
+        weights=units[: model.n_pairs],
+        minlength=len(model.enc.requirement_ids),
+    ).astype(np.int64)
+
+
+def gap_figures(model: Model, units: np.ndarray) -> tuple[float, int, np.ndarray]:
+    """A plan's weighted gap and unfilled units, as its :class:`Result` gives them, and the units
+    short per requirement."""
+    enc = model.enc
+    gaps = enc.req_quantity - allocated_units(model, units)
+    weighted = [float(weight * gap) for weight, gap in zip(enc.req_weight, gaps, strict=True)]
+    return round(sum(weighted), 9), int(gaps.sum()), gaps
+
+
 def requirement_outcomes(
     model: Model, units: np.ndarray, reasons: list[list[Reason]]
 ) -> list[RequirementOutcome]:
     """One outcome per requirement, in scenario order, with its reasons (see gapsolver.postprocess.reasons)."""
     enc = model.enc
-    allocated = np.bincount(
-        model.pair_requirement, weights=units[: model.n_pairs], minlength=len(enc.requirement_ids)
-    ).astype(np.int64)
+    allocated = allocated_units(model, units)
     out = []
     for r, requirement in enumerate(enc.scenario.requirements):
         gap = int(enc.req_quantity[r] - allocated[r])

@@ -78,6 +78,15 @@ class ScoreTerms:
         )
 
 
+def cost_feature(unit_cost: FloatArray, present: np.ndarray | None = None) -> FloatArray:
+    """The ``cost`` feature per option: 1 − unit cost / the dearest option's unit cost (1 when nothing
+    costs). With ``present``, the dearest is taken over the options flagged there only: the scenario
+    without the others (withdrawn pledges and trainings) scores its options so."""
+    among = unit_cost if present is None else unit_cost[present]
+    dearest = float(among.max()) if among.size else 0.0
+    return 1.0 - unit_cost / dearest if dearest > 0 else np.ones(unit_cost.shape)
+
+
 def score_terms(enc: Encoded) -> ScoreTerms:
     """Compute every feature's ingredients once per scenario."""
     weights = enc.scenario.settings.score_weights
@@ -86,9 +95,7 @@ def score_terms(enc: Encoded) -> ScoreTerms:
     target = enc.capability_gender_target[enc.pledge_capability[pledge]]
     women = np.nan_to_num(np.minimum(enc.pledge_women[pledge] / target, 1.0), nan=0.0)
 
-    unit_cost = enc.option_unit_cost
-    dearest = float(unit_cost.max()) if unit_cost.size else 0.0
-    cost = 1.0 - unit_cost / dearest if dearest > 0 else np.ones(unit_cost.shape)
+    cost = cost_feature(enc.option_unit_cost)
 
     preferred = enc.req_preferred_language
     if enc.state_speaks.shape[1]:

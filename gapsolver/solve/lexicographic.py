@@ -361,15 +361,21 @@ def solve_model(
     options: SolveOptions,
     start: np.ndarray | None = None,
     progress: Progress | None = None,
+    backend: Backend | None = None,
 ) -> tuple[np.ndarray, list[StageReport], dict[str, float]]:
     """Lexicographic solve; returns integral column values, the stage reports and phase timings.
 
     ``start`` is a feasible integral point (e.g. the greedy plan); all zeros when not given.
     ``progress`` is told the plan and the finished stages each time a stage completes.
+    ``backend``: one made from this model (or a copy of it with other column bounds) by an earlier
+    solve, to re-solve from where it left off; restored to ``model`` first. Made anew when None.
     """
     timings: dict[str, float] = {}
     began = time.perf_counter()
-    backend = make_backend(options.solver, model)
+    if backend is None:
+        backend = make_backend(options.solver, model)
+    else:
+        backend.restore(model)
     timings["handoff"] = time.perf_counter() - began
     deadline = lambda: remaining(options, began)  # noqa: E731
 

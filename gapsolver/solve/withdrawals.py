@@ -1,0 +1,125 @@
+"""Many re-solves of one scenario with some pledges, donations and trainings withdrawn, on one model.
+
+Withdrawing only removes options, so the scenario without some elements has exactly the plans of the
+scenario's own model with their columns held at 0: a withdrawn pledge's units and a withdrawn
+course's trained units are 0, and a withdrawn donation gives no items (so the units that need them
+cannot deploy, as the eligibility rule ``equipment`` says of the smaller scenario). The suitability's
+``cost`` feature is taken over the options that remain, as the smaller scenario's scoring takes it.
+So the weighted gap is the smaller scenario's optimum, and the suitability too; between plans tied in
+both, a re-solve may choose another than a solve of the smaller scenario from scratch.
+
+The model is built once and handed to the solver once; each re-solve changes column bounds and the
+suitability objective and starts from the last basis (``solve_model(..., backend=...)``). The robustness
+samples and the withdrawals of ``dependence`` use it; they fall back to solving each smaller scenario
+from scratch where a re-solve does not apply (:func:`reusable`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from gapsolver.backend import StageStatus, make_backend
+from gapsolver.model.build import build_model
+from gapsolver.postprocess.extract import gap_figures
+from gapsolver.preprocess.encode import encode, index_map
+from gapsolver.preprocess.scoring import cost_feature, score_pairs, score_terms
+from gapsolver.schema import Scenario
+from gapsolver.schema.result import SolveStatus
+from gapsolver.solve.lexicographic import solve_model
+from gapsolver.solve.options import SolveOptions
+
+
+def reusable(options: SolveOptions) -> bool:
+    """Whether re-solves on one model apply: the optimal strategy with one named solver and no time
+    limit (a time limit runs each solve in its own supervised process)."""
+    return options.strategy == "optimal" and options.solver != "auto" and options.time_limit is None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a re-solve gives: the figures of the smaller scenario's optimal plan."""
+
+    weighted_gap: float
+    gap_units: int
+    gaps: dict[str, int]
+    """Units short per requirement, for those short only."""
+    status: SolveStatus
+
+
+class WithdrawalSolver:
+    """One scenario's model, re-solved with elements withdrawn (see the module's docstring)."""
+
+    def __init__(self, scenario: Scenario, options: SolveOptions) -> None:
+        if not reusable(options):
+            raise ValueError("re-solves on one model need the optimal strategy without time limit")
+        self.options = options
+        self.enc = enc = encode(scenario)
+        self.model = model = build_model(enc)
+        self.terms = score_terms(enc)
+        self.backend = make_backend(options.solver, model)
+        # every re-solve starts from the weighted-gap LP's optimal basis of the whole scenario
+        self.backend.solve(model.primary, relax=True)
+        self.backend.remember_start()
+        self.pledge_index = index_map(enc.pledge_ids)
+        self.donation_index = index_map(enc.donation_ids)
+        self.training_index = index_map(enc.training_ids)
+        self.state_pledges = {state: [] for state in enc.state_ids}  # type: dict[str, list[str]]
+        for pledge in scenario.pledges:
+            self.state_pledges[pledge.state].append(pledge.id)
+        self.donors = {donation.id: donation.donor for donation in scenario.donations}
+        self.trainers = {training.id: training.trainer for training in scenario.trainings}
+        pair_option = model.pair_option
+        self.pair_pledge = enc.option_pledge[pair_option]
+        self.pair_training = enc.option_training[pair_option]
+
+    def offered_by(self, state: str) -> tuple[list[str], list[str], list[str]]:
+        """Everything a state offers: its pledges, the donations it gives, the trainings it runs
+        (what the variants' ``remove: {states: [...]}`` takes away)."""
+        return (
+            self.state_pledges.get(state, []),
+            [d for d, donor in self.donors.items() if donor == state],
+            [t for t, trainer in self.trainers.items() if trainer == state],
+        )
+
+    def solve(
+        self,
+        pledges: Iterable[str] = (),
+        donations: Iterable[str] = (),
+        trainings: Iterable[str] = (),
+    ) -> Figures:
+        """The figures of the optimal plan without the given pledges, donations and trainings."""
+        enc, model = self.enc, self.model
+        gone_pledge = np.zeros(len(enc.pledge_ids), dtype=bool)
+        gone_pledge[[self.pledge_index[p] for p in pledges]] = True
+        gone_donation = np.zeros(len(enc.donation_ids), dtype=bool)
+        gone_donation[[self.donation_index[d] for d in donations]] = True
+        gone_training = np.zeros(len(enc.training_ids) + 1, dtype=bool)  # NONE (-1): the last
+        gone_training[[self.training_index[t] for t in trainings]] = True
+
+        gone_option = gone_pledge[enc.option_pledge] | gone_training[enc.option_training]
+        gone_pair = gone_option[model.pair_option]
+        gone_gift = gone_donation[model.give_donation]
+        upper = model.col_upper.copy()
+        upper[: model.n_pairs][gone_pair] = 0.0
+        upper[model.n_pairs :][gone_gift] = 0.0
+
+        terms = dataclasses.replace(
+            self.terms, option_cost=cost_feature(enc.option_unit_cost, ~gone_option)
+        )
+        scores = score_pairs(enc, model.pair_option, model.pair_requirement, terms)
+        secondary = np.concatenate([-scores.score, np.zeros(model.give_donation.size)])
+        variant = model.derived(col_upper=upper, secondary=secondary, scores=scores)
+
+        values, stages, _ = solve_model(variant, self.options, backend=self.backend)
+        weighted_gap, gap_units, gaps = gap_figures(variant, values)
+        proven = all(stage.status is StageStatus.optimal for stage in stages)
+        return Figures(
+            weighted_gap=weighted_gap,
+            gap_units=gap_units,
+            gaps={enc.requirement_ids[r]: int(gaps[r]) for r in np.flatnonzero(gaps).tolist()},
+            status=SolveStatus.optimal if proven else SolveStatus.feasible,
+        )
