@@ -1,6 +1,7 @@
 """A parsed input document and where its problems are: paths (``pledges[3].state``), the line where each
-path starts (read off the YAML event stream only when a problem needs locating), and pydantic's errors
-turned into located problems. Shared by every reader of user files: scenarios, variants, batch specs."""
+path starts (kept with the values when the YAML reader builds them, else read off the YAML event stream
+only when a problem needs locating), and pydantic's errors turned into located problems. Shared by every
+reader of user files: scenarios, variants, batch specs."""
 
 from __future__ import annotations
 
@@ -30,16 +31,41 @@ def format_path(path: Iterable[str | int]) -> str:
     return text
 
 
+LineTree = list[Any]
+"""The lines of a list or mapping of a document, in its shape: ``[line, children]``, where ``line`` is
+the line its path starts on and ``children`` a list (a list's items) or a dict (a mapping's keys) of
+the same for each child — a bare line for a scalar."""
+
+
+def tree_line(tree: LineTree | int, path: PathKey) -> int:
+    """Line of the longest prefix of ``path`` found in ``tree``."""
+    line, children = (tree, None) if isinstance(tree, int) else tree
+    for part in path:
+        if isinstance(children, dict):
+            child = children.get(part)
+        elif isinstance(children, list) and isinstance(part, int) and 0 <= part < len(children):
+            child = children[part]
+        else:
+            break
+        if child is None:
+            break
+        line, children = (child, None) if isinstance(child, int) else child
+    return line
+
+
 @dataclass
 class Document:
-    """A parsed file: the plain data, problems found while parsing, and — computed only when a problem
-    needs locating — the line where each path starts."""
+    """A parsed file: the plain data, problems found while parsing, and the line where each path
+    starts — read with the values (``line_tree``) or computed only when a problem needs locating."""
 
     data: Any
     source: str
     text: str | None = None
     problems: list[Problem] = field(default_factory=list)
     _lines: dict[PathKey, int] | None = None
+    line_tree: LineTree | int | None = None
+    """The lines as the YAML reader found them with the values: where set, the line index is not
+    computed."""
 
     @property
     def lines(self) -> dict[PathKey, int]:
@@ -49,6 +75,8 @@ class Document:
 
     def line_of(self, path: PathKey) -> int | None:
         """Line of the longest prefix of ``path`` the document has (a missing key points at its parent)."""
+        if self.line_tree is not None and self._lines is None:
+            return tree_line(self.line_tree, path)
         for end in range(len(path), -1, -1):
             line = self.lines.get(tuple(path[:end]))
             if line is not None:

@@ -23,6 +23,7 @@ from gapsolver.preprocess.consistency import check_consistency, prerequisite_war
 from gapsolver.preprocess.document import (
     BaseLoader,
     Document,
+    LineTree,
     event_line,
     index_lines,
     validate_document,
@@ -71,8 +72,7 @@ _Yaml12Loader.add_implicit_resolver("tag:yaml.org,2002:int", _INT_12, list("-+01
 _Yaml12Loader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_12, list("-+.0123456789"))
 
 
-def _construct_int(loader: yaml.BaseLoader, node: yaml.ScalarNode) -> int:
-    text = str(loader.construct_scalar(node))
+def _int_12(text: str) -> int:
     if text.startswith("0o"):
         return int(text[2:], 8)
     if text.startswith("0x"):
@@ -80,8 +80,8 @@ def _construct_int(loader: yaml.BaseLoader, node: yaml.ScalarNode) -> int:
     return int(text, 10)
 
 
-def _construct_float(loader: yaml.BaseLoader, node: yaml.ScalarNode) -> float:
-    text = str(loader.construct_scalar(node)).lower()
+def _float_12(text: str) -> float:
+    text = text.lower()
     if text.endswith(".inf"):
         return float("-inf") if text.startswith("-") else float("inf")
     if text == ".nan":
@@ -89,8 +89,143 @@ def _construct_float(loader: yaml.BaseLoader, node: yaml.ScalarNode) -> float:
     return float(text)
 
 
+def _construct_int(loader: yaml.BaseLoader, node: yaml.ScalarNode) -> int:
+    return _int_12(str(loader.construct_scalar(node)))
+
+
+def _construct_float(loader: yaml.BaseLoader, node: yaml.ScalarNode) -> float:
+    return _float_12(str(loader.construct_scalar(node)))
+
+
 _Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Yaml12Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+
+
+_PLAIN_VALUE: dict[str, Any] = {
+    "tag:yaml.org,2002:str": str,
+    "tag:yaml.org,2002:null": lambda text: None,
+    "tag:yaml.org,2002:bool": lambda text: text.lower() == "true",
+    "tag:yaml.org,2002:int": _int_12,
+    "tag:yaml.org,2002:float": _float_12,
+}
+"""How each tag a plain scalar may resolve to builds its value, as _Yaml12Loader builds it (a merge
+key ``<<`` or a value key ``=`` resolves to none of these)."""
+
+
+class _Unusual(Exception):
+    """The document uses something the one-pass reader leaves to the full reader."""
+
+
+def _plain_value(text: str) -> Any:
+    """A plain (unquoted) scalar's value by the resolvers of _Yaml12Loader, in their order."""
+    resolvers = _Yaml12Loader.yaml_implicit_resolvers
+    for tag, regexp in resolvers.get(text[:1], []) + resolvers.get(None, []):
+        if regexp.match(text):
+            build = _PLAIN_VALUE.get(tag)
+            if build is None:
+                raise _Unusual(tag)
+            return build(text)
+    return text
+
+
+def read_plain_yaml(
+    text: str, loader_class: type = BaseLoader
+) -> tuple[Any, LineTree | int] | None:
+    """The document's values and the line of each path (a :data:`LineTree`), read in one pass over
+    the YAML event stream, for a document of plain mappings, lists and scalars: one document, no
+    anchors, aliases or tags, mapping keys that are text and never repeated, within MAX_DEPTH and
+    MAX_NODES. Scalars are read as _Yaml12Loader reads them. None for anything else, or any error:
+    :func:`read_full_yaml` then reads the file and reports (the pass stops at the first thing it
+    declines, so a hostile file costs at most one bounded walk more)."""
+    try:
+        loader = loader_class(text)
+        try:
+            return _plain_events(loader.get_event)
+        finally:
+            loader.dispose()
+    except (_Unusual, yaml.YAMLError, ValueError, TypeError, OverflowError):
+        return None
+
+
+def _plain_events(get_event: Any) -> tuple[Any, LineTree | int]:
+    """Build the values and their line tree from the events, as the event scan counts and the
+    line index locates them: a mapping entry on its key's line, a list item on its own; raise
+    _Unusual to decline."""
+    scalar, mapping_start, sequence_start = (
+        yaml.ScalarEvent,
+        yaml.MappingStartEvent,
+        yaml.SequenceStartEvent,
+    )
+    if not isinstance(get_event(), yaml.StreamStartEvent):
+        raise _Unusual("stream")
+    if not isinstance(get_event(), yaml.DocumentStartEvent):
+        raise _Unusual("no document")
+    plain: dict[str, Any] = {}  # plain scalars already resolved: ids and names repeat
+    # one frame per open collection: [value, its lines' children, key awaited (mappings) or None]
+    frames: list[list[Any]] = []
+    root: tuple[Any, LineTree | int] | None = None
+    total = 0
+    while True:
+        event = get_event()
+        kind = event.__class__
+        if kind is scalar:
+            if event.anchor is not None or event.tag is not None:
+                raise _Unusual("anchor or tag")
+            value = event.value
+            if event.implicit[0]:
+                try:
+                    value = plain[value]
+                except KeyError:
+                    value = plain[value] = _plain_value(value)
+            line: int | LineTree = event.start_mark.line + 1
+            total += 1
+        elif kind is mapping_start or kind is sequence_start:
+            if event.anchor is not None or event.tag is not None:
+                raise _Unusual("anchor or tag")
+            if len(frames) >= MAX_DEPTH:
+                raise _Unusual("depth")
+            total += 1
+            frame = [{}, {}, True] if kind is mapping_start else [[], [], None]
+            value, children = frame[0], frame[1]
+            line = [event.start_mark.line + 1, children]
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            frames.pop()
+            if frames:
+                continue
+            break
+        else:
+            raise _Unusual(kind.__name__)
+        if total > MAX_NODES:
+            raise _Unusual("size")
+        if not frames:
+            root = value, line
+        else:
+            top = frames[-1]
+            key = top[2]
+            if key is None:  # a list's item
+                top[0].append(value)
+                top[1].append(line)
+            elif key is True:  # a mapping's key
+                if value.__class__ is not str or value in top[1]:
+                    raise _Unusual("key not text, or repeated")
+                top[2] = value
+                top[1][value] = line
+            else:  # a mapping's value: the entry starts at its key's line
+                top[0][key] = value
+                top[2] = True
+                if kind is not scalar:
+                    top[1][key] = [top[1][key], children]
+        if kind is not scalar:
+            frames.append(frame)
+        elif not frames:
+            break
+    if (
+        root is None
+        or not isinstance(get_event(), yaml.DocumentEndEvent)
+        or not isinstance(get_event(), yaml.StreamEndEvent)
+    ):
+        raise _Unusual("more than one document")
+    return root
 
 
 def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -211,14 +346,44 @@ def _scan_yaml(text: str, source: str) -> None:
         del events
 
 
+def read_full_yaml(text: str, source: str) -> tuple[Any, bool]:
+    """The YAML document's values, read by the full reader: the event scan refuses what is costly or
+    ambiguous (:func:`_scan_yaml`), then _Yaml12Loader builds the values (anchors, aliases, tags and
+    merge keys included); and whether a mapping repeats a key. Raises InputError, located."""
+    try:
+        _scan_yaml(text, source)
+        loader = _Yaml12Loader(text)
+        try:
+            return loader.get_single_data(), loader.repeated_key
+        finally:
+            loader.dispose()
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow
+        line = text.count("\n", 0, error.position) + 1
+        character = f"#x{error.character:04x}" if isinstance(error.character, int) else "?"
+        message = f"YAML syntax error: the character {character} is not allowed ({error.reason})"
+        raise InputError([Problem("", message, line)], source) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        reason = getattr(error, "problem", None) or str(error)
+        context = getattr(error, "context", None)
+        message = f"YAML syntax error: {reason}" + (f" ({context})" if context else "")
+        at = mark.line + 1 if mark is not None else None
+        raise InputError([Problem("", message, at)], source) from None
+    except (ValueError, TypeError, OverflowError) as error:
+        # a value the YAML reader cannot build (an explicit !!timestamp, a huge integer)
+        raise InputError([_value_problem(error, text, "YAML")], source) from None
+
+
 def read_document(path: str | Path) -> Document:
     """Parse ``path`` as JSON (``.json``) or YAML (anything else) within the limits of
-    :mod:`gapsolver.limits`; raise InputError on failure."""
+    :mod:`gapsolver.limits`; raise InputError on failure. A plain YAML file is read in one pass
+    with its lines; any other goes to the full reader."""
     source = str(path)
     file = Path(path)
     text = _read_text(path, source)
 
     repeated_key = False
+    line_tree: LineTree | int | None = None
     if file.suffix.lower() == ".json":
         _JsonRepeats.found = False
         try:
@@ -240,34 +405,12 @@ def read_document(path: str | Path) -> Document:
             raise InputError([_value_problem(error, text, "JSON")], source) from None
         _check_shape(data, source)
         repeated_key = _JsonRepeats.found
+    elif (plain := read_plain_yaml(text)) is not None:
+        data, line_tree = plain
     else:
-        try:
-            _scan_yaml(text, source)
-            loader = _Yaml12Loader(text)
-            try:
-                data = loader.get_single_data()
-                repeated_key = loader.repeated_key
-            finally:
-                loader.dispose()
-        except yaml.reader.ReaderError as error:  # a character YAML does not allow
-            line = text.count("\n", 0, error.position) + 1
-            character = f"#x{error.character:04x}" if isinstance(error.character, int) else "?"
-            message = (
-                f"YAML syntax error: the character {character} is not allowed ({error.reason})"
-            )
-            raise InputError([Problem("", message, line)], source) from None
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            reason = getattr(error, "problem", None) or str(error)
-            context = getattr(error, "context", None)
-            message = f"YAML syntax error: {reason}" + (f" ({context})" if context else "")
-            at = mark.line + 1 if mark is not None else None
-            raise InputError([Problem("", message, at)], source) from None
-        except (ValueError, TypeError, OverflowError) as error:
-            # a value the YAML reader cannot build (an explicit !!timestamp, a huge integer)
-            raise InputError([_value_problem(error, text, "YAML")], source) from None
+        data, repeated_key = read_full_yaml(text, source)
 
-    doc = Document(data=data, source=source, text=text)
+    doc = Document(data=data, source=source, text=text, line_tree=line_tree)
     if repeated_key:  # rare: locate every repeat with its path
         doc._lines = index_lines(text, doc.problems)
     if data is None:
