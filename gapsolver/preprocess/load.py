@@ -459,11 +459,12 @@ def _check_shape(data: Any, source: str) -> None:
         stack.extend((child, depth + 1) for child in children)
 
 
-def _scenario(doc: Document) -> tuple[Scenario, list[Problem]]:
-    """Schema check and consistency check together, so one run reports every problem."""
+def _scenario(doc: Document, warn: bool = True) -> tuple[Scenario, list[Problem]]:
+    """Schema check and consistency check together, so one run reports every problem; with the
+    warnings unless ``warn`` is False (then the pledges' prerequisites are not looked into)."""
     errors, warnings = check_consistency(doc)
     scenario = validate_document(Scenario, doc, errors)
-    return scenario, prerequisite_warnings(scenario, doc) + warnings
+    return scenario, (prerequisite_warnings(scenario, doc) if warn else []) + warnings
 
 
 def load_scenario(path: str | Path) -> tuple[Scenario, list[Problem]]:
@@ -490,4 +491,4 @@ def expand_patterns(
 
 def scenario_from_data(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
     """Validate an in-memory scenario (as loaded from YAML/JSON) the same way as a file."""
-    return _scenario(Document(data=data, source=source))[0]
+    return _scenario(Document(data=data, source=source), warn=False)[0]
