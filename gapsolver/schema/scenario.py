@@ -8,6 +8,8 @@ the whole scenario — unknown ids, duplicates, dates against ``start`` — live
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from enum import StrEnum
 from typing import Annotated
 
@@ -36,16 +38,25 @@ from gapsolver.limits import (
 # Reusable field types
 
 
+_IDENTIFIER = re.compile(r"[\w.\-]+")
+r"""Letters and digits (``str.isalnum``, any script), '_', '-' and '.': ``\w`` is exactly isalnum or '_'."""
+
+
 def _check_identifier(value: str) -> str:
-    if not value or not all(ch.isalnum() or ch in "_-." for ch in value):
+    if _IDENTIFIER.fullmatch(value) is None:
         raise ValueError(
             f"{value!r} is not a valid id (use letters, digits, '_', '-' and '.' only)"
         )
     return value
 
 
+@functools.cache
+def _is_language(code: str) -> bool:
+    return pycountry.languages.get(alpha_2=code) is not None
+
+
 def _check_language(value: str) -> str:
-    if len(value) != 2 or not value.islower() or pycountry.languages.get(alpha_2=value) is None:
+    if len(value) != 2 or not value.islower() or not _is_language(value):
         raise ValueError(f"{value!r} is not an ISO 639-1 language code (e.g. 'en', 'fr', 'ar')")
     return value
 

@@ -161,7 +161,7 @@ def _solve_stage(
     integral_objective: bool,
     model: Model,
     state: ModelState,
-    start: np.ndarray,
+    start: Callable[[], np.ndarray],
     deadline: Callable[[], float | None],
 ) -> _Stage:
     """Minimise ``objective`` over the backend's current model: the LP relaxation first (its bound, and
@@ -169,12 +169,12 @@ def _solve_stage(
     the others fixed (relaxation-induced neighbourhood search, so the incumbent stays feasible); then,
     only if that does not prove optimality against the LP bound, the full MIP from the best solution
     found, restricted by reduced-cost fixing against the incumbent when the LP's duals are certified.
-    ``start`` is a feasible integral point: the incumbent to begin with."""
+    ``start`` gives a feasible integral point: the incumbent to begin with (asked for only when the
+    LP's vertex is not integral)."""
     lower, upper = state.lower, state.upper
     began = time.perf_counter()
     relaxation = backend.solve(objective, relax=True, time_limit=deadline())
     bound: float | None = None
-    incumbent, incumbent_value = start, float(objective @ start)
 
     def stage(status: StageStatus, method: str) -> _Stage:
         seconds = time.perf_counter() - began
@@ -189,6 +189,10 @@ def _solve_stage(
             incumbent_value = float(objective @ incumbent)
             bound = min(bound, incumbent_value)
             return stage(StageStatus.optimal, "lp")
+    first = start()
+    incumbent, incumbent_value = first, float(objective @ first)
+    if relaxation.status is StageStatus.optimal and relaxation.values is not None:
+        assert bound is not None
         if backend.cheap_resolves:
             allowed = max(gap_rel * max(1.0, abs(bound)), 1e-9)
             dived = dive(
@@ -359,13 +363,14 @@ Progress = Callable[[np.ndarray, list[StageReport]], None]
 def solve_model(
     model: Model,
     options: SolveOptions,
-    start: np.ndarray | None = None,
+    start: np.ndarray | Callable[[], np.ndarray] | None = None,
     progress: Progress | None = None,
     backend: Backend | None = None,
 ) -> tuple[np.ndarray, list[StageReport], dict[str, float]]:
     """Lexicographic solve; returns integral column values, the stage reports and phase timings.
 
-    ``start`` is a feasible integral point (e.g. the greedy plan); all zeros when not given.
+    ``start`` is a feasible integral point (e.g. the greedy plan), or a function giving one when
+    first needed (when stage 1's LP vertex is not integral); all zeros when not given.
     ``progress`` is told the plan and the finished stages each time a stage completes.
     ``backend``: one made from this model (or a copy of it with other column bounds) by an earlier
     solve, to re-solve from where it left off; restored to ``model`` first. Made anew when None.
@@ -381,7 +386,9 @@ def solve_model(
 
     first_deadline = lambda: first_stage_time(deadline(), options.time_limit)  # noqa: E731
 
-    start = np.zeros(model.n_cols) if start is None else start
+    if start is None:
+        start = np.zeros(model.n_cols)
+    start_plan = start if callable(start) else (lambda plan=start: plan)
     weights_integral = bool(_is_integral(model.primary).all())
 
     state = ModelState(
@@ -395,7 +402,7 @@ def solve_model(
         integral_objective=weights_integral,
         model=model,
         state=state,
-        start=start,
+        start=start_plan,
         deadline=first_deadline,
     )
     timings["solve_primary"] = first.seconds
@@ -450,7 +457,7 @@ def solve_model(
             integral_objective=False,
             model=model,
             state=state,
-            start=values,
+            start=lambda: values,
             deadline=deadline,
         )
         timings["solve_secondary"] = second.seconds

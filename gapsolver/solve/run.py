@@ -3,6 +3,8 @@ time limit, or as a race of both solvers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from gapsolver.model.model import Model
@@ -13,12 +15,14 @@ from gapsolver.solve.supervise import race, supervised
 
 
 def run_solver(
-    model: Model, options: SolveOptions, start: np.ndarray
+    model: Model, options: SolveOptions, start: np.ndarray | Callable[[], np.ndarray]
 ) -> tuple[str, np.ndarray, list[StageReport], dict[str, float]]:
     """The lexicographic solve as the options ask: a race of both solvers (``auto``), supervised in a
-    child process (a time limit), or in this process. Returns the solver that produced the plan too."""
-    if options.solver == "auto":
-        return race(model, options, start=start)
-    if options.time_limit is not None:
-        return (options.solver, *supervised(model, options, start=start))
+    child process (a time limit), or in this process. Returns the solver that produced the plan too.
+    ``start``: the plan to begin from; a function giving it when needed only in this process."""
+    if options.solver == "auto" or options.time_limit is not None:
+        plan = start() if callable(start) else start
+        if options.solver == "auto":
+            return race(model, options, start=plan)
+        return (options.solver, *supervised(model, options, start=plan))
     return (options.solver, *solve_model(model, options, start=start))
