@@ -2,7 +2,7 @@
 contributing state were withdrawn; single points of failure; concentration of contributors per mission.
 
 Each withdrawal is a real re-solve of the scenario without that element (on the scenario's own model,
-:mod:`gapsolver.solve.withdrawals`, where that applies), except where the answer is
+:mod:`gapsolver.solve.resolve`, where that applies), except where the answer is
 known without one: an element the base plan does not use can be withdrawn with the base plan still
 feasible — and still optimal, since withdrawing only removes options — so its increase is exactly 0.
 The re-solves run in parallel worker processes.
@@ -27,7 +27,7 @@ from gapsolver.schema.analysis import (
 from gapsolver.schema.result import DonationImpact, Result
 from gapsolver.solve.options import SolveOptions
 from gapsolver.solve.pipeline import solve_scenario
-from gapsolver.solve.withdrawals import WithdrawalSolver, reusable
+from gapsolver.solve.resolve import Resolver, reusable
 
 KINDS: tuple[ElementKind, ...] = ("donation", "training", "state")
 
@@ -57,10 +57,10 @@ Job = tuple[Scenario, tuple[tuple[str, str], ...], SolveOptions]
 
 
 def _solve_without(job: Job) -> list[tuple[str, str, float, int]]:
-    """Each withdrawal re-solved on the scenario's model (:mod:`gapsolver.solve.withdrawals`), or
+    """Each withdrawal re-solved on the scenario's model (:mod:`gapsolver.solve.resolve`), or
     solved from scratch where that does not apply."""
     scenario, withdrawals, options = job
-    solver = WithdrawalSolver(scenario, options) if reusable(options) else None
+    solver = Resolver(scenario, options) if reusable(options) else None
     outcomes = []
     for kind, identifier in withdrawals:
         if solver is None:

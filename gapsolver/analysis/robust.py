@@ -4,7 +4,7 @@ Each pledge, donation and training carries a ``reliability`` (default 1). Sample
 draws one uniform number per element, in scenario order (pledges, then donations, then trainings),
 from ``numpy.random.default_rng(SeedSequence([s, i]))``; an element materializes when its number is
 below its reliability. The sampled scenario is solved to the optimum: a re-solve of the scenario's model with
-the dropped elements withdrawn (:mod:`gapsolver.solve.withdrawals`; every re-solve starts from the
+the dropped elements withdrawn (:mod:`gapsolver.solve.resolve`; every re-solve starts from the
 same basis), or a solve from scratch under a time limit or another strategy. The same seed gives
 the same samples and the same answers, whatever the number of workers and in whatever order they
 finish.
@@ -31,7 +31,7 @@ from gapsolver.schema.analysis import (
 from gapsolver.schema.result import Result
 from gapsolver.solve.options import SolveOptions
 from gapsolver.solve.pipeline import solve_scenario
-from gapsolver.solve.withdrawals import WithdrawalSolver, reusable
+from gapsolver.solve.resolve import Resolver, reusable
 
 PERCENTILES = (5, 25, 50, 75, 95)
 
@@ -98,9 +98,9 @@ class _Solved:
 
 def _solve_samples(job: _Samples) -> list[_Solved]:
     """Each sample re-solved on the scenario's model with its dropped elements withdrawn
-    (:mod:`gapsolver.solve.withdrawals`), or solved from scratch where that does not apply."""
+    (:mod:`gapsolver.solve.resolve`), or solved from scratch where that does not apply."""
     solved = []
-    solver = WithdrawalSolver(job.scenario, job.options) if reusable(job.options) else None
+    solver = Resolver(job.scenario, job.options) if reusable(job.options) else None
     for index in job.indices:
         if solver is not None:
             dropped = sample_dropped(job.scenario, job.seed, index)

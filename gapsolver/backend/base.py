@@ -71,8 +71,9 @@ class Backend(Protocol):
     ) -> None: ...
 
     def restore(self, model: Model) -> None:
-        """Back to ``model`` as built (the model this backend was made from, or a copy of it with
-        other column bounds): its column bounds, its rows as built, no added row; and, after
+        """Back to ``model``: the model this backend was made from, or a copy of it with other
+        column bounds and row bounds (the same columns, rows and coefficients) — its bounds, no
+        added row, no row made an equality; and, after
         :meth:`remember_start`, the solver's state as it was then (so a re-solve does not depend on
         what ran before it)."""
         ...

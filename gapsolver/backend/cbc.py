@@ -129,6 +129,9 @@ class CbcBackend:
         for constraint in self.added:
             del self.problem.constraints[constraint.name]
         self.added = []
+        _, _, _, _, upper, _ = model.matrix()
+        for constraint, bound in zip(self.rows, upper.tolist(), strict=True):
+            constraint.changeRHS(bound)
         self.set_row_upper_tight(np.zeros(len(self.rows), dtype=bool))
         self.set_col_bounds(model.col_lower, model.col_upper)
 

@@ -126,6 +126,7 @@ class HighsBackend:
         added = highs.getNumRow() - self.n_rows
         if added > 0:
             highs.deleteRows(added, np.arange(self.n_rows, self.n_rows + added, dtype=np.int32))
+        _, _, _, self.row_lower, self.row_upper, _ = model.matrix()
         self.set_row_upper_tight(np.zeros(self.n_rows, dtype=bool))
         self.set_col_bounds(model.col_lower, model.col_upper)
         if self.start_basis is not None:

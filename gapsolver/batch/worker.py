@@ -16,9 +16,10 @@ from gapsolver.preprocess.variants import (
     changes_from_data,
 )
 from gapsolver.schema import Scenario
-from gapsolver.schema.result import SolveStatus
+from gapsolver.schema.result import Result, SolveStatus
 from gapsolver.solve.options import SolveOptions
 from gapsolver.solve.pipeline import solve_scenario
+from gapsolver.solve.resolve import Resolver, reusable
 
 # ---------------------------------------------------------------------------------------------------
 # One run (in a worker)
@@ -53,13 +54,34 @@ def case_scenario(task: Task, scenarios: dict[str, Scenario]) -> Scenario:
     return _CASES[key]
 
 
+_RESOLVERS: dict[tuple[str, SolveOptions], Resolver] = {}
+"""Each scenario's model, built once per worker and options, for the cases that change only
+quantities and capacities (:meth:`gapsolver.solve.resolve.Resolver.requantify`)."""
+
+
+def _solve(task: Task, scenario: Scenario, options: SolveOptions, base: Scenario) -> Result:
+    """The case's plan: a re-solve of the base scenario's model when the case only changes
+    quantities and capacities, else a solve from scratch."""
+    if task.sample is None and reusable(options):
+        key = (task.scenario_sha256, options)
+        if key not in _RESOLVERS:
+            if len(_RESOLVERS) >= 8:
+                _RESOLVERS.clear()
+            _RESOLVERS[key] = Resolver(base, options)
+        result = _RESOLVERS[key].requantify(scenario)
+        if result is not None:
+            return result
+    return solve_scenario(scenario, options, reasons=False)
+
+
 def execute(task: Task, scenarios: dict[str, Scenario] | None = None) -> dict[str, Any]:
     """Run one task; never raises: a failure is a record with its error."""
 
     began = time.perf_counter()
     record: dict[str, Any] = {"key": task.key, "worker": f"{socket.gethostname()}:{os.getpid()}"}
     try:
-        scenario = case_scenario(task, scenarios or _SCENARIOS)
+        scenarios = scenarios or _SCENARIOS
+        scenario = case_scenario(task, scenarios)
         if task.sample is not None:
             assert task.seed is not None
             scenario, _ = sample_scenario(scenario, task.seed, task.sample)
@@ -67,7 +89,7 @@ def execute(task: Task, scenarios: dict[str, Scenario] | None = None) -> dict[st
         options = SolveOptions(
             strategy=task.strategy, solver=task.solver, time_limit=task.time_limit
         )
-        result = solve_scenario(scenario, options, reasons=False)
+        result = _solve(task, scenario, options, scenarios[task.scenario_sha256])
         figures = kpis(result)
         timed_out = (
             task.strategy == "optimal"

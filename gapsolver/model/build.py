@@ -7,7 +7,13 @@ import time
 
 import numpy as np
 
-from gapsolver.model.families import CONSTRAINT_FAMILIES
+from gapsolver.model.families import (
+    CONSTRAINT_FAMILIES,
+    define_donation_supply,
+    define_pledge_capacity,
+    define_requirement_cover,
+    define_training_capacity,
+)
 from gapsolver.model.model import Model
 from gapsolver.preprocess.encode import NONE, Encoded, IntArray
 from gapsolver.preprocess.rules import eligible_pairs
@@ -24,6 +30,49 @@ def _donation_gifts(enc: Encoded, pair_option: IntArray) -> tuple[IntArray, IntA
     useful = enc.donation_recipient & needs[:, enc.donation_item].T  # [D, S]
     donation, state = np.nonzero(useful)
     return donation.astype(np.int64), state.astype(np.int64)
+
+
+def _column_upper(
+    enc: Encoded, pair_option: IntArray, pair_requirement: IntArray, give_donation: IntArray
+) -> np.ndarray:
+    """x[p,r] ≤ min(quantity_p, quantity_r); y[d,s] ≤ quantity_d."""
+    pledge = enc.option_pledge[pair_option]
+    x_upper = np.minimum(enc.pledge_quantity[pledge], enc.req_quantity[pair_requirement])
+    return np.concatenate([x_upper, enc.donation_quantity[give_donation]]).astype(float)
+
+
+def _weighted_demand(enc: Encoded) -> float:
+    """Σ_r w_r q_r: the weighted gap of the empty plan."""
+    return float(enc.req_weight @ enc.req_quantity)
+
+
+QUANTITY_FAMILIES = {
+    "pledge_capacity": define_pledge_capacity,
+    "requirement_cover": define_requirement_cover,
+    "training_capacity": define_training_capacity,
+    "donation_supply": define_donation_supply,
+}
+"""The constraint families whose bounds are the scenario's quantities and capacities."""
+
+
+def requantified(model: Model, enc: Encoded) -> Model:
+    """``model`` for ``enc``: the same scenario with other quantities and capacities (pledges',
+    requirements', donations', trainings'; none zero, so the eligible pairs and every coefficient are
+    the model's). Column bounds, the quantity families' rows and the weighted demand follow ``enc``;
+    everything else is shared with ``model``."""
+    variant = model.derived(
+        enc=enc,
+        col_upper=_column_upper(
+            enc, model.pair_option, model.pair_requirement, model.give_donation
+        ),
+        primary_offset=_weighted_demand(enc),
+    )
+    return variant.with_blocks(
+        [
+            QUANTITY_FAMILIES[block.family](variant) if block.family in QUANTITY_FAMILIES else block
+            for block in model.blocks
+        ]
+    )
 
 
 def build_model(enc: Encoded) -> Model:
@@ -46,7 +95,6 @@ def build_model(enc: Encoded) -> Model:
         f"y[{enc.donation_ids[d]},{enc.state_ids[s]}]"
         for d, s in zip(give_donation.tolist(), give_state.tolist(), strict=True)
     ]
-    x_upper = np.minimum(enc.pledge_quantity[pledge], enc.req_quantity[pair_requirement])
     began = time.perf_counter()
     scores = score_pairs(enc, pair_option, pair_requirement)
     score_seconds = time.perf_counter() - began
@@ -59,9 +107,7 @@ def build_model(enc: Encoded) -> Model:
         give_state=give_state,
         col_names=x_names + y_names,
         col_lower=np.zeros(len(x_names) + len(y_names)),
-        col_upper=np.concatenate(
-            [x_upper.astype(float), enc.donation_quantity[give_donation].astype(float)]
-        ),
+        col_upper=_column_upper(enc, pair_option, pair_requirement, give_donation),
         col_integer=np.ones(len(x_names) + len(y_names), dtype=bool),
     )
 
@@ -75,7 +121,7 @@ def build_model(enc: Encoded) -> Model:
     # Objectives: weighted gap = Σ_r w_r q_r − Σ_k w_{r(k)} x_k; suitability = Σ_k score_k x_k.
     n_give = give_donation.size
     model.primary = np.concatenate([-enc.req_weight[pair_requirement], np.zeros(n_give)])
-    model.primary_offset = float(enc.req_weight @ enc.req_quantity)
+    model.primary_offset = _weighted_demand(enc)
     model.secondary = np.concatenate([-model.scores.score, np.zeros(n_give)])
     model.timings = {
         "eligibility": eligibility_seconds,

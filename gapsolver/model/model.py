@@ -105,6 +105,10 @@ class Model:
             ),
         )
 
+    def with_blocks(self, blocks: list[RowBlock]) -> Model:
+        """A copy with these row blocks (same families, in the same order)."""
+        return dataclasses.replace(self, blocks=blocks, _matrix=None)
+
     def _with_block(self, family: str, change: Callable[[RowBlock], RowBlock]) -> Model:
         blocks = [change(block) if block.family == family else block for block in self.blocks]
         return dataclasses.replace(self, blocks=blocks, _matrix=None)

@@ -3,14 +3,21 @@ scratch, in any order, and the same answer whatever ran before."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+import yaml
 
 from gapsolver import SolveOptions, scenario_from_data, solve_scenario
 from gapsolver.analysis.dependence import without
+from gapsolver.batch import worker
+from gapsolver.batch.plan import plan_tasks
 from gapsolver.preprocess.generate import generate
 from gapsolver.preprocess.load import load_scenario
-from gapsolver.solve.withdrawals import WithdrawalSolver, reusable
+from gapsolver.schema import Scenario
+from gapsolver.schema.result import Result
+from gapsolver.solve.resolve import Resolver, reusable
 from tests.golden import REFERENCE
 
 
@@ -32,7 +39,7 @@ def _same(figures, result) -> None:  # type: ignore[no-untyped-def]
 
 def test_every_single_withdrawal_of_the_reference_matches_a_solve_from_scratch() -> None:
     scenario, _ = load_scenario(REFERENCE)
-    solver = WithdrawalSolver(scenario, SolveOptions())
+    solver = Resolver(scenario, SolveOptions())
     nothing = solver.solve()
     _same(nothing, solve_scenario(scenario, reasons=False))
     for donation in scenario.donations:
@@ -51,7 +58,7 @@ def test_every_single_withdrawal_of_the_reference_matches_a_solve_from_scratch()
 @pytest.mark.parametrize("seed", [1, 2])
 def test_random_withdrawals_of_a_generated_scenario(seed: int) -> None:
     scenario = scenario_from_data(generate(pledges=250, seed=seed))
-    solver = WithdrawalSolver(scenario, SolveOptions())
+    solver = Resolver(scenario, SolveOptions())
     rng = np.random.default_rng(seed)
     for _ in range(6):
         pledges = [p.id for p in scenario.pledges if rng.random() < 0.2]
@@ -70,4 +77,57 @@ def test_re_solves_apply_only_to_the_optimal_strategy_without_time_limit() -> No
     assert not reusable(SolveOptions(solver="auto"))
     scenario, _ = load_scenario(REFERENCE)
     with pytest.raises(ValueError):
-        WithdrawalSolver(scenario, SolveOptions(strategy="greedy"))
+        Resolver(scenario, SolveOptions(strategy="greedy"))
+
+
+def test_a_batch_s_quantity_what_ifs_store_what_solves_from_scratch_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every run a re-solve serves (quantities and capacities changed) stores the record a solve
+    from scratch stores (apart from timings and the worker); the cases that remove an element (a
+    quantity set to 0) go from scratch."""
+    scenario, _ = load_scenario(REFERENCE)
+    sweeps = (
+        [
+            {"name": f"p{i}", "parameter": f"pledges[{p.id}].quantity", "values": [0, 1, 3]}
+            for i, p in enumerate(scenario.pledges[::9])
+        ]
+        + [
+            {"name": f"r{i}", "parameter": f"requirements[{r.id}].quantity", "values": [0, 1, 5]}
+            for i, r in enumerate(scenario.requirements[::5])
+        ]
+        + [
+            {"name": f"t{i}", "parameter": f"trainings[{t.id}].capacity", "values": [0, 2]}
+            for i, t in enumerate(scenario.trainings[::9])
+        ]
+        + [
+            {
+                "name": "d",
+                "parameter": f"donations[{scenario.donations[0].id}].quantity",
+                "values": [0, 3, 7],
+            }
+        ]
+    )
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(yaml.safe_dump({"name": "q", "scenarios": [str(REFERENCE)], "sweeps": sweeps}))
+    plan = plan_tasks(spec)
+    served = []
+    requantify = Resolver.requantify
+
+    def counted(self: Resolver, changed: Scenario) -> Result | None:
+        result = requantify(self, changed)
+        served.append(result is not None)
+        return result
+
+    monkeypatch.setattr(Resolver, "requantify", counted)
+    resolved = [worker.execute(task, plan.scenarios) for task in plan.tasks]
+    monkeypatch.setattr(worker, "reusable", lambda options: False)
+    scratch = [worker.execute(task, plan.scenarios) for task in plan.tasks]
+    assert sum(served) >= len(plan.tasks) // 2  # the re-solves were really used
+    assert not all(served)  # and the removals were not
+    volatile = {"wall_time", "worker", "solve_time"}
+    for a, b in zip(resolved, scratch, strict=True):
+        assert a["status"] == "ok"
+        assert {k: v for k, v in a.items() if k not in volatile} == {
+            k: v for k, v in b.items() if k not in volatile
+        }

@@ -1,17 +1,21 @@
-"""Many re-solves of one scenario with some pledges, donations and trainings withdrawn, on one model.
+"""Many re-solves of one scenario's model: with pledges, donations and trainings withdrawn, or with
+other quantities and capacities.
 
 Withdrawing only removes options, so the scenario without some elements has exactly the plans of the
 scenario's own model with their columns held at 0: a withdrawn pledge's units and a withdrawn
 course's trained units are 0, and a withdrawn donation gives no items (so the units that need them
 cannot deploy, as the eligibility rule ``equipment`` says of the smaller scenario). The suitability's
 ``cost`` feature is taken over the options that remain, as the smaller scenario's scoring takes it.
-So the weighted gap is the smaller scenario's optimum, and the suitability too; between plans tied in
-both, a re-solve may choose another than a solve of the smaller scenario from scratch.
+Other quantities (none zero: a zero removes the element) change no eligible pair and no
+coefficient, only column and row bounds and the weighted demand (:func:`requantified`). So the
+weighted gap is the changed scenario's optimum, and the suitability too; between plans tied in both,
+a re-solve may choose another than a solve of the changed scenario from scratch.
 
-The model is built once and handed to the solver once; each re-solve changes column bounds and the
-suitability objective and starts from the last basis (``solve_model(..., backend=...)``). The robustness
-samples and the withdrawals of ``dependence`` use it; they fall back to solving each smaller scenario
-from scratch where a re-solve does not apply (:func:`reusable`).
+The model is built once and handed to the solver once; each re-solve changes bounds and the
+suitability objective and starts from the same remembered basis (``solve_model(..., backend=...)``),
+so its answer does not depend on what was re-solved before. The robustness samples, the withdrawals of
+``dependence`` and a batch's what-ifs that change quantities use it; they fall back to solving each
+changed scenario from scratch where a re-solve does not apply (:func:`reusable`).
 """
 
 from __future__ import annotations
@@ -23,14 +27,43 @@ from dataclasses import dataclass
 import numpy as np
 
 from gapsolver.backend import StageStatus, make_backend
-from gapsolver.model.build import build_model
+from gapsolver.model.build import build_model, requantified
 from gapsolver.postprocess.extract import gap_figures
 from gapsolver.preprocess.encode import encode, index_map
 from gapsolver.preprocess.scoring import cost_feature, score_pairs, score_terms
 from gapsolver.schema import Scenario
-from gapsolver.schema.result import SolveStatus
+from gapsolver.schema.result import Result, SolveStatus
 from gapsolver.solve.lexicographic import solve_model
 from gapsolver.solve.options import SolveOptions
+from gapsolver.solve.pipeline import build_result
+
+QUANTITY_FIELDS = {
+    "pledges": "quantity",
+    "requirements": "quantity",
+    "donations": "quantity",
+    "trainings": "capacity",
+}
+"""The fields :meth:`Resolver.requantify` re-solves for, by collection."""
+
+
+def _same_but_quantities(base: Scenario, changed: Scenario) -> bool:
+    """Whether ``changed`` is ``base`` with other quantities and capacities only: the same fields,
+    the same elements in the same order, each equal but for its quantity (or capacity)."""
+    for name in type(base).model_fields:
+        ours, theirs = getattr(base, name), getattr(changed, name)
+        field = QUANTITY_FIELDS.get(name)
+        if field is None:
+            if ours != theirs:
+                return False
+            continue
+        if len(ours) != len(theirs):
+            return False
+        for a, b in zip(ours, theirs, strict=True):
+            mine, other = dict(vars(a)), dict(vars(b))
+            mine.pop(field), other.pop(field)
+            if type(a) is not type(b) or mine != other:
+                return False
+    return True
 
 
 def reusable(options: SolveOptions) -> bool:
@@ -50,13 +83,14 @@ class Figures:
     status: SolveStatus
 
 
-class WithdrawalSolver:
+class Resolver:
     """One scenario's model, re-solved with elements withdrawn (see the module's docstring)."""
 
     def __init__(self, scenario: Scenario, options: SolveOptions) -> None:
         if not reusable(options):
             raise ValueError("re-solves on one model need the optimal strategy without time limit")
         self.options = options
+        self.scenario = scenario
         self.enc = enc = encode(scenario)
         self.model = model = build_model(enc)
         self.terms = score_terms(enc)
@@ -123,3 +157,31 @@ class WithdrawalSolver:
             gaps={enc.requirement_ids[r]: int(gaps[r]) for r in np.flatnonzero(gaps).tolist()},
             status=SolveStatus.optimal if proven else SolveStatus.feasible,
         )
+
+    def requantify(self, changed: Scenario) -> Result | None:
+        """The result of solving ``changed`` (without reasons), re-solved on this model; None unless
+        ``changed`` is this scenario with other quantities and capacities only: the same elements,
+        every other field equal, no quantity or capacity zero."""
+        if any(
+            getattr(obj, field) == 0
+            for collection, field in QUANTITY_FIELDS.items()
+            for obj in getattr(changed, collection)
+        ):
+            return None
+        if not _same_but_quantities(self.scenario, changed):
+            return None
+        enc = dataclasses.replace(
+            self.enc,
+            scenario=changed,
+            req_quantity=np.array([r.quantity for r in changed.requirements], dtype=np.int64),
+            pledge_quantity=np.array([p.quantity for p in changed.pledges], dtype=np.int64),
+            training_capacity=np.array([t.capacity for t in changed.trainings], dtype=np.int64),
+            donation_quantity=np.array([d.quantity for d in changed.donations], dtype=np.int64),
+        )
+        variant = requantified(self.model, enc)
+        values, stages, timings = solve_model(variant, self.options, backend=self.backend)
+        proven = all(stage.status is StageStatus.optimal for stage in stages)
+        status = SolveStatus.optimal if proven else SolveStatus.feasible
+        result = build_result(variant, values, stages, status, self.options, reasons=False)
+        result.timings = {name: round(seconds, 6) for name, seconds in timings.items()}
+        return result
