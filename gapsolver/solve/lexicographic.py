@@ -194,17 +194,29 @@ def _solve_stage(
     if relaxation.status is StageStatus.optimal and relaxation.values is not None:
         assert bound is not None
         if backend.cheap_resolves:
-            allowed = max(gap_rel * max(1.0, abs(bound)), 1e-9)
+            cutoff = bound + max(gap_rel * max(1.0, abs(bound)), 1e-9)
+            # no plan within the cutoff moves a column whose reduced cost exceeds the cutoff's
+            # distance to the LP value: the dive rounds among the others only
+            dive_lower, dive_upper = lower, upper
+            reduced = certified_reduced_costs(model, objective, relaxation, state)
+            if reduced is not None:
+                slack = max(cutoff - float(relaxation.objective or 0.0), 0.0)
+                dive_lower, dive_upper = fix_by_reduced_cost(
+                    reduced, slack, lower, upper, model.col_integer
+                )
+                backend.set_col_bounds(dive_lower, dive_upper)
             dived = dive(
                 backend,
                 objective,
                 relaxation.values,
-                lower,
-                upper,
+                dive_lower,
+                dive_upper,
                 model.col_integer,
-                bound + allowed,
+                cutoff,
                 deadline,
             )
+            if reduced is not None:
+                backend.set_col_bounds(lower, upper)
             if dived is not None and float(objective @ dived) < incumbent_value:
                 incumbent, incumbent_value = dived, float(objective @ dived)
             if _proven(incumbent_value, bound, gap_rel):
