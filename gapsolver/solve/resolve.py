@@ -141,12 +141,14 @@ class Resolver:
         upper[: model.n_pairs][gone_pair] = 0.0
         upper[model.n_pairs :][gone_gift] = 0.0
 
-        terms = dataclasses.replace(
-            self.terms, option_cost=cost_feature(enc.option_unit_cost, ~gone_option)
-        )
-        scores = score_pairs(enc, model.pair_option, model.pair_requirement, terms)
-        secondary = np.concatenate([-scores.score, np.zeros(model.give_donation.size)])
-        variant = model.derived(col_upper=upper, secondary=secondary, scores=scores)
+        cost = cost_feature(enc.option_unit_cost, ~gone_option)
+        if np.array_equal(cost, self.terms.option_cost):  # the dearest option remains
+            variant = model.derived(col_upper=upper)
+        else:
+            terms = dataclasses.replace(self.terms, option_cost=cost)
+            scores = score_pairs(enc, model.pair_option, model.pair_requirement, terms)
+            secondary = np.concatenate([-scores.score, np.zeros(model.give_donation.size)])
+            variant = model.derived(col_upper=upper, secondary=secondary, scores=scores)
 
         values, stages, _ = solve_model(variant, self.options, backend=self.backend)
         weighted_gap, gap_units, gaps = gap_figures(variant, values)
