@@ -11,12 +11,16 @@ import yaml
 
 from gapsolver import SolveOptions, scenario_from_data, solve_scenario
 from gapsolver.analysis.dependence import without
+from gapsolver.backend import make_backend
 from gapsolver.batch import worker
 from gapsolver.batch.plan import plan_tasks
+from gapsolver.model.build import build_model, requantified
+from gapsolver.preprocess.encode import encode
 from gapsolver.preprocess.generate import generate
 from gapsolver.preprocess.load import load_scenario
 from gapsolver.schema import Scenario
 from gapsolver.schema.result import Result
+from gapsolver.solve.lexicographic import solve_model
 from gapsolver.solve.resolve import Resolver, reusable
 from tests.golden import REFERENCE
 
@@ -75,6 +79,7 @@ def test_re_solves_apply_only_to_the_optimal_strategy_without_time_limit() -> No
     assert not reusable(SolveOptions(strategy="greedy"))
     assert not reusable(SolveOptions(time_limit=10))
     assert not reusable(SolveOptions(solver="auto"))
+    assert not reusable(SolveOptions(solver="cbc"))
     scenario, _ = load_scenario(REFERENCE)
     with pytest.raises(ValueError):
         Resolver(scenario, SolveOptions(strategy="greedy"))
@@ -131,3 +136,27 @@ def test_a_batch_s_quantity_what_ifs_store_what_solves_from_scratch_store(
         assert {k: v for k, v in a.items() if k not in volatile} == {
             k: v for k, v in b.items() if k not in volatile
         }
+
+
+def test_a_backend_restored_to_another_model_solves_it_as_a_new_one(solver: str) -> None:
+    """``solve_model(..., backend=...)`` after ``restore``: the same optimum as a new backend."""
+    scenario, _ = load_scenario(REFERENCE)
+    options = SolveOptions(solver=solver)
+    model = build_model(encode(scenario))
+    backend = make_backend(solver, model)
+    solve_model(model, options, backend=backend)  # leaves rows added and bounds changed
+    changed = scenario.model_copy(
+        update={
+            "requirements": [
+                r.model_copy(update={"quantity": r.quantity + 2}) for r in scenario.requirements
+            ]
+        }
+    )
+    variant = requantified(model, encode(changed))
+    again, stages, _ = solve_model(variant, options, backend=backend)
+    fresh, fresh_stages, _ = solve_model(build_model(encode(changed)), options)
+    assert float(variant.primary @ again) == pytest.approx(float(variant.primary @ fresh))
+    assert [s.status for s in stages] == [s.status for s in fresh_stages]
+    assert float(variant.secondary @ again) == pytest.approx(
+        float(variant.secondary @ fresh), abs=1e-6
+    )

@@ -78,6 +78,9 @@ class CbcBackend:
         solver = cbc_command(msg=False)
         if not solver.available():
             raise SolverError("CBC is not available (it normally ships with PuLP)")
+        self._build(model)
+
+    def _build(self, model: Model) -> None:
         self.problem = pulp.LpProblem("gapsolver", pulp.LpMinimize)
         self.variables = [
             self.problem.add_variable(
@@ -126,14 +129,7 @@ class CbcBackend:
         self.added.append(self._add(cols, values, lower, upper, name))
 
     def restore(self, model: Model) -> None:
-        for constraint in self.added:
-            del self.problem.constraints[constraint.name]
-        self.added = []
-        _, _, _, _, upper, _ = model.matrix()
-        for constraint, bound in zip(self.rows, upper.tolist(), strict=True):
-            constraint.changeRHS(bound)
-        self.set_row_upper_tight(np.zeros(len(self.rows), dtype=bool))
-        self.set_col_bounds(model.col_lower, model.col_upper)
+        self._build(model)  # PuLP offers no way to remove a row; CBC starts from files anyway
 
     def remember_start(self) -> None:
         """Nothing to remember: every CBC solve starts from scratch."""

@@ -67,9 +67,12 @@ def _same_but_quantities(base: Scenario, changed: Scenario) -> bool:
 
 
 def reusable(options: SolveOptions) -> bool:
-    """Whether re-solves on one model apply: the optimal strategy with one named solver and no time
+    """Whether re-solves on one model apply: the optimal strategy on HiGHS (which keeps its model and
+    basis in process; CBC starts from files each time, so nothing would be saved) with no time
     limit (a time limit runs each solve in its own supervised process)."""
-    return options.strategy == "optimal" and options.solver != "auto" and options.time_limit is None
+    return (
+        options.strategy == "optimal" and options.solver == "highs" and options.time_limit is None
+    )
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,9 @@ class Resolver:
 
     def __init__(self, scenario: Scenario, options: SolveOptions) -> None:
         if not reusable(options):
-            raise ValueError("re-solves on one model need the optimal strategy without time limit")
+            raise ValueError(
+                "re-solves on one model need the optimal strategy on HiGHS, no time limit"
+            )
         self.options = options
         self.scenario = scenario
         self.enc = enc = encode(scenario)
