@@ -26,6 +26,7 @@ class StoppedBackend:
         self.real, self.model = real, model
         self.stop_stage, self.with_solution = stop_stage, with_solution
         self.name = real.name
+        self.cheap_resolves = real.cheap_resolves
 
     def add_row(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         self.real.add_row(*args, **kwargs)

@@ -121,6 +121,47 @@ class HighsBackend:
         lower = np.where(tight, self.row_upper, self.row_lower)
         self.highs.changeRowsBounds(self.n_rows, rows, lower, self.row_upper)  # type: ignore[attr-defined]
 
+    def add_columns(
+        self,
+        lower: FloatArray,
+        upper: FloatArray,
+        integer: np.ndarray,
+        starts: IntArray,
+        index: IntArray,
+        value: FloatArray,
+    ) -> None:
+        """Append columns (column-wise entries: ``starts`` per column into ``index``/``value``,
+        row indices including added rows), keeping the basis: a priced LP re-solves warm."""
+        count = int(lower.size)
+        if count == 0:
+            return
+        self.highs.addCols(
+            count,
+            np.zeros(count),
+            lower,
+            upper,
+            int(value.size),
+            starts.astype(np.int32),
+            index.astype(np.int32),
+            value.astype(float),
+        )
+        kinds = np.array(
+            [
+                highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
+                for flag in integer.tolist()
+            ],
+            dtype=object,
+        )
+        new = np.arange(self.n_cols, self.n_cols + count, dtype=np.int32)
+        self.integrality = np.concatenate([self.integrality, kinds])
+        self.continuous = np.concatenate(
+            [self.continuous, np.full(count, highspy.HighsVarType.kContinuous, dtype=object)]
+        )
+        if not self.relaxed:
+            self.highs.changeColsIntegrality(count, new, kinds)
+        self.n_cols += count
+        self.all_cols = np.arange(self.n_cols, dtype=np.int32)
+
     def restore(self, model: Model) -> None:
         highs = self.highs
         added = highs.getNumRow() - self.n_rows

@@ -105,6 +105,44 @@ class Model:
             ),
         )
 
+    def restricted(self, columns: np.ndarray) -> Model:
+        """The model over the columns ``columns`` only (ascending indices), every row kept (some may
+        be empty): row ``i`` of the copy is row ``i`` of this model, column ``j`` is ``columns[j]``."""
+        position = np.full(self.n_cols, -1, dtype=np.int64)
+        position[columns] = np.arange(columns.size)
+        pairs = columns[columns < self.n_pairs]
+        gifts = columns[columns >= self.n_pairs] - self.n_pairs
+        blocks = []
+        for block in self.blocks:
+            kept = position[block.col] >= 0
+            blocks.append(
+                dataclasses.replace(
+                    block,
+                    row=block.row[kept],
+                    col=position[block.col[kept]],
+                    value=block.value[kept],
+                )
+            )
+        return dataclasses.replace(
+            self,
+            pair_option=self.pair_option[pairs],
+            pair_requirement=self.pair_requirement[pairs],
+            scores=Scores(
+                features={name: value[pairs] for name, value in self.scores.features.items()},
+                score=self.scores.score[pairs],
+            ),
+            give_donation=self.give_donation[gifts],
+            give_state=self.give_state[gifts],
+            col_names=[self.col_names[c] for c in columns.tolist()],
+            col_lower=self.col_lower[columns],
+            col_upper=self.col_upper[columns],
+            col_integer=self.col_integer[columns],
+            blocks=blocks,
+            primary=self.primary[columns],
+            secondary=self.secondary[columns],
+            _matrix=None,
+        )
+
     def with_blocks(self, blocks: list[RowBlock]) -> Model:
         """A copy with these row blocks (same families, in the same order)."""
         return dataclasses.replace(self, blocks=blocks, _matrix=None)

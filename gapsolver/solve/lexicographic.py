@@ -16,7 +16,9 @@ from gapsolver.backend import Backend, StageOutcome, StageStatus, make_backend, 
 from gapsolver.exceptions import SolverError, raise_if_stopped
 from gapsolver.model.model import Model
 from gapsolver.schema.result import StageReport
+from gapsolver.solve import pricing
 from gapsolver.solve.options import SolveOptions, remaining
+from gapsolver.solve.pricing import priced_relaxation
 
 GAP_TOLERANCE = 1e-6
 """Slack on the stage-1 optimum when fixing it, relative to max(1, Σ_r w_r q_r)."""
@@ -163,6 +165,7 @@ def _solve_stage(
     state: ModelState,
     start: Callable[[], np.ndarray],
     deadline: Callable[[], float | None],
+    seed: np.ndarray | None = None,
 ) -> _Stage:
     """Minimise ``objective`` over the backend's current model: the LP relaxation first (its bound, and
     often an integral vertex); then a MIP over the columns where the LP and the incumbent disagree,
@@ -170,10 +173,19 @@ def _solve_stage(
     only if that does not prove optimality against the LP bound, the full MIP from the best solution
     found, restricted by reduced-cost fixing against the incumbent when the LP's duals are certified.
     ``start`` gives a feasible integral point: the incumbent to begin with (asked for only when the
-    LP's vertex is not integral)."""
+    LP's vertex is not integral). With a ``seed`` plan, the LP is solved by pricing
+    (:mod:`gapsolver.solve.pricing`) and the dive runs on the restricted model."""
     lower, upper = state.lower, state.upper
     began = time.perf_counter()
-    relaxation = backend.solve(objective, relax=True, time_limit=deadline())
+    priced = None
+    if seed is not None:
+        priced = priced_relaxation(
+            model, objective, lower, upper, state.tight, state.added, seed, deadline
+        )
+    if priced is not None:
+        relaxation = priced.outcome
+    else:
+        relaxation = backend.solve(objective, relax=True, time_limit=deadline())
     bound: float | None = None
 
     def stage(status: StageStatus, method: str) -> _Stage:
@@ -204,19 +216,25 @@ def _solve_stage(
                 dive_lower, dive_upper = fix_by_reduced_cost(
                     reduced, slack, lower, upper, model.col_integer
                 )
-                backend.set_col_bounds(dive_lower, dive_upper)
-            dived = dive(
-                backend,
-                objective,
-                relaxation.values,
-                dive_lower,
-                dive_upper,
-                model.col_integer,
+            # on the restricted model when priced: a plan over some columns is a plan
+            cols = priced.columns if priced is not None else np.arange(model.n_cols)
+            diver = priced.backend if priced is not None else backend
+            diver.set_col_bounds(dive_lower[cols], dive_upper[cols])
+            found = dive(
+                diver,
+                objective[cols],
+                relaxation.values[cols],
+                dive_lower[cols],
+                dive_upper[cols],
+                model.col_integer[cols],
                 cutoff,
                 deadline,
             )
-            if reduced is not None:
-                backend.set_col_bounds(lower, upper)
+            diver.set_col_bounds(lower[cols], upper[cols])
+            dived = None
+            if found is not None:
+                dived = np.zeros(model.n_cols)
+                dived[cols] = found
             if dived is not None and float(objective @ dived) < incumbent_value:
                 incumbent, incumbent_value = dived, float(objective @ dived)
             if _proven(incumbent_value, bound, gap_rel):
@@ -471,6 +489,9 @@ def solve_model(
             state=state,
             start=lambda: values,
             deadline=deadline,
+            seed=values
+            if options.solver == "highs" and model.n_cols > pricing.PRICING_COLUMNS
+            else None,
         )
         timings["solve_secondary"] = second.seconds
         stages.append(second.report(sign=-1.0, fixed_columns=fixed_columns))
