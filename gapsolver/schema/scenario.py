@@ -87,6 +87,8 @@ Location = tuple[Latitude, Longitude]
 
 
 def _unique(values: list[str]) -> list[str]:
+    if len(set(values)) == len(values):
+        return values
     seen: set[str] = set()
     repeated = [value for value in values if value in seen or seen.add(value)]  # type: ignore[func-returns-value]
     if repeated:
