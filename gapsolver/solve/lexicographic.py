@@ -168,7 +168,8 @@ def _solve_stage(
     seed: np.ndarray | None = None,
 ) -> _Stage:
     """Minimise ``objective`` over the backend's current model: the LP relaxation first (its bound, and
-    often an integral vertex); then a MIP over the columns where the LP and the incumbent disagree,
+    often an integral vertex); then, on HiGHS, a dive from the LP optimum (:func:`dive`); then a MIP
+    over the columns where the LP and the incumbent disagree,
     the others fixed (relaxation-induced neighbourhood search, so the incumbent stays feasible); then,
     only if that does not prove optimality against the LP bound, the full MIP from the best solution
     found, restricted by reduced-cost fixing against the incumbent when the LP's duals are certified.
