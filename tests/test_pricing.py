@@ -60,6 +60,7 @@ def test_a_priced_solve_reaches_the_same_optima(seed: int, monkeypatch: pytest.M
     scenario = scenario_from_data(generate(pledges=250, seed=seed))
     plain = solve_scenario(scenario, reasons=False)
     monkeypatch.setattr(pricing, "PRICING_COLUMNS", 0)
+    monkeypatch.setattr(pricing, "PRICING_COLUMNS_WEIGHTED_GAP", 0)  # both stages priced
     priced = solve_scenario(scenario, SolveOptions(), reasons=False)
     assert priced.status.value == "optimal"
     assert priced.weighted_gap == plain.weighted_gap

@@ -425,6 +425,8 @@ def solve_model(
     state = ModelState(
         model.col_lower.copy(), model.col_upper.copy(), np.zeros(model.n_rows, dtype=bool), []
     )
+    priced = options.solver == "highs" and model.n_cols > pricing.PRICING_COLUMNS
+    priced_first = options.solver == "highs" and model.n_cols > pricing.PRICING_COLUMNS_WEIGHTED_GAP
     first = _solve_stage(
         backend,
         "weighted_gap",
@@ -435,6 +437,7 @@ def solve_model(
         state=state,
         start=start_plan,
         deadline=first_deadline,
+        seed=np.zeros(model.n_cols) if priced_first else None,  # no unit assigned: a plan
     )
     timings["solve_primary"] = first.seconds
     assert first.values is not None and first.objective is not None
@@ -490,9 +493,7 @@ def solve_model(
             state=state,
             start=lambda: values,
             deadline=deadline,
-            seed=values
-            if options.solver == "highs" and model.n_cols > pricing.PRICING_COLUMNS
-            else None,
+            seed=values if priced else None,
         )
         timings["solve_secondary"] = second.seconds
         stages.append(second.report(sign=-1.0, fixed_columns=fixed_columns))
