@@ -204,21 +204,22 @@ def _solve_stage(
             return stage(StageStatus.optimal, "lp")
     first = start()
     incumbent, incumbent_value = first, float(objective @ first)
+    reduced = None  # the LP's certified reduced costs, for the dive and the full MIP
     if relaxation.status is StageStatus.optimal and relaxation.values is not None:
         assert bound is not None
+        reduced = certified_reduced_costs(model, objective, relaxation, state)
         if backend.cheap_resolves:
             cutoff = bound + max(gap_rel * max(1.0, abs(bound)), 1e-9)
             # no plan within the cutoff moves a column whose reduced cost exceeds the cutoff's
             # distance to the LP value: the dive rounds among the others only
             dive_lower, dive_upper = lower, upper
-            reduced = certified_reduced_costs(model, objective, relaxation, state)
             if reduced is not None:
                 slack = max(cutoff - float(relaxation.objective or 0.0), 0.0)
                 dive_lower, dive_upper = fix_by_reduced_cost(
                     reduced, slack, lower, upper, model.col_integer
                 )
             # on the restricted model when priced: a plan over some columns is a plan
-            cols = priced.columns if priced is not None else np.arange(model.n_cols)
+            cols: slice | np.ndarray = priced.columns if priced is not None else slice(None)
             diver = priced.backend if priced is not None else backend
             diver.set_col_bounds(dive_lower[cols], dive_upper[cols])
             found = dive(
@@ -258,15 +259,13 @@ def _solve_stage(
     if time_left is not None and time_left <= 0:
         return stage(StageStatus.feasible, "lp+fix")
     restricted_bounds = False
-    if relaxation.status is StageStatus.optimal and relaxation.objective is not None:
-        reduced = certified_reduced_costs(model, objective, relaxation, state)
-        if reduced is not None:
-            slack = max(incumbent_value - relaxation.objective, 0.0)
-            fixed_lower, fixed_upper = fix_by_reduced_cost(
-                reduced, slack, lower, upper, model.col_integer
-            )
-            backend.set_col_bounds(fixed_lower, fixed_upper)
-            restricted_bounds = True
+    if reduced is not None and relaxation.objective is not None:
+        slack = max(incumbent_value - relaxation.objective, 0.0)
+        fixed_lower, fixed_upper = fix_by_reduced_cost(
+            reduced, slack, lower, upper, model.col_integer
+        )
+        backend.set_col_bounds(fixed_lower, fixed_upper)
+        restricted_bounds = True
     full = backend.solve(objective, time_limit=time_left, warm_start=incumbent, gap_rel=gap_rel)
     if restricted_bounds:
         backend.set_col_bounds(lower, upper)
