@@ -63,14 +63,9 @@ def solve_plan(
         timings["greedy"] = time.perf_counter() - began
         return plan
 
-    in_process = options.solver != "auto" and options.time_limit is None
-    lazy = options.strategy == "optimal" and in_process
-    # the MILP asks for its starting plan only when an LP vertex is fractional; a supervised or
-    # raced solve keeps it as the plan to fall back on
-    values = np.zeros(0) if lazy else greedy()
-
     solver_used = options.solver
     if options.strategy == "greedy":
+        values = greedy()
         stages = [
             StageReport(
                 objective="weighted_gap",
@@ -89,9 +84,8 @@ def solve_plan(
         timings["solver_total"] = time.perf_counter() - began
         status = SolveStatus.feasible  # a plan, not the proven optimum of the whole scenario
     else:
-        solver_used, values, stages, solve_timings = run_solver(
-            model, options, start=greedy if lazy else values
-        )
+        # the greedy plan is the MILP's start, made only when it is needed (see run_solver)
+        solver_used, values, stages, solve_timings = run_solver(model, options, start=greedy)
         raise_if_stopped()
         timings |= solve_timings
         proven = all(stage.status is StageStatus.optimal for stage in stages)
