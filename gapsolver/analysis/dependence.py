@@ -67,14 +67,7 @@ def _solve_without(job: Job) -> list[tuple[str, str, float, int]]:
             result = solve_scenario(without(scenario, kind, identifier), options, reasons=False)
             outcomes.append((kind, identifier, result.weighted_gap, result.gap_units))
             continue
-        if kind == "state":
-            pledges, donations, trainings = solver.offered_by(identifier)
-        else:
-            pledges, donations, trainings = [], [], []
-            {"pledge": pledges, "donation": donations, "training": trainings}[kind].append(
-                identifier
-            )
-        figures = solver.solve(pledges, donations, trainings)
+        figures = solver.withdraw(kind, identifier)
         outcomes.append((kind, identifier, figures.weighted_gap, figures.gap_units))
     return outcomes
 

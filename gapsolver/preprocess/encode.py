@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -129,6 +130,24 @@ def _locations(objects: Sequence[object]) -> FloatArray:
     ).reshape(len(objects), 2)
 
 
+class Quantities(TypedDict):
+    req_quantity: IntArray
+    pledge_quantity: IntArray
+    training_capacity: IntArray
+    donation_quantity: IntArray
+
+
+def quantities(scenario: Scenario) -> Quantities:
+    """The scenario's quantities and capacities, as :class:`Encoded` holds them (a re-solve with
+    other quantities replaces just these)."""
+    return Quantities(
+        req_quantity=np.array([r.quantity for r in scenario.requirements], dtype=np.int64),
+        pledge_quantity=np.array([p.quantity for p in scenario.pledges], dtype=np.int64),
+        training_capacity=np.array([t.capacity for t in scenario.trainings], dtype=np.int64),
+        donation_quantity=np.array([d.quantity for d in scenario.donations], dtype=np.int64),
+    )
+
+
 def encode(scenario: Scenario) -> Encoded:
     """Encode a consistent scenario (as returned by :func:`load_scenario`)."""
     start = scenario.start
@@ -209,6 +228,7 @@ def encode(scenario: Scenario) -> Encoded:
     order = np.lexsort((option_training, option_pledge))  # options in pledge order, then training
 
     return Encoded(
+        **quantities(scenario),
         scenario=scenario,
         state_ids=list(states),
         mission_ids=list(missions),
@@ -242,13 +262,11 @@ def encode(scenario: Scenario) -> Encoded:
         req_preferred_language=np.array(
             [lang(r.preferred_language) for r in requirements], dtype=np.int64
         ),
-        req_quantity=np.array([r.quantity for r in requirements], dtype=np.int64),
         req_weight=np.array([weights.of(r.priority) for r in requirements], dtype=float),
         pledge_state=pledge_state,
         pledge_capability=pledge_capability,
         pledge_readiness=np.array([READINESS_ORDER[p.readiness] for p in pledges], dtype=np.int64),
         pledge_available=pledge_available,
-        pledge_quantity=np.array([p.quantity for p in pledges], dtype=np.int64),
         pledge_cost=pledge_cost,
         pledge_women=np.array(
             [np.nan if p.women_share is None else p.women_share for p in pledges], dtype=float
@@ -267,11 +285,9 @@ def encode(scenario: Scenario) -> Encoded:
         pledge_only=_membership([p.caveats.only_missions for p in pledges], missions),
         training_capability=training_capability,
         training_ready=training_ready,
-        training_capacity=np.array([t.capacity for t in trainings], dtype=np.int64),
         training_cost=training_cost,
         training_trainee=training_trainee,
         donation_item=donation_item,
-        donation_quantity=np.array([d.quantity for d in donations], dtype=np.int64),
         donation_recipient=donation_recipient,
         option_pledge=option_pledge[order].astype(np.int64),
         option_training=option_training[order].astype(np.int64),

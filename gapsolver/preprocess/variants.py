@@ -55,12 +55,18 @@ from gapsolver.schema import Scenario
 from gapsolver.schema.scenario import Identifier, StrictModel
 
 OPERATIONS = ("remove", "set", "scale", "shift", "append", "add")
-_SIZE_FIELD = {
+SIZE_FIELD = {
     "pledges": "quantity",
     "donations": "quantity",
     "trainings": "capacity",
     "requirements": "quantity",
 }
+"""Each collection's size field: set or scaled to 0, it removes the object."""
+OFFERED = {"pledges": "state", "donations": "donor", "trainings": "trainer"}
+"""What a member state offers, by collection, and the field naming the state: what removing the
+state takes away."""
+PLURAL = {"state": "states", "pledge": "pledges", "donation": "donations", "training": "trainings"}
+"""The collection of each kind of element a withdrawal names."""
 _INTEGER_FIELDS = {
     "quantity",
     "capacity",
@@ -410,11 +416,7 @@ class _Applier:
         ]
 
     def _remove_state(self, state: str) -> None:
-        for collection, key in (
-            ("pledges", "state"),
-            ("donations", "donor"),
-            ("trainings", "trainer"),
-        ):
+        for collection, key in OFFERED.items():
             self.data[collection] = [
                 obj for obj in self.data.get(collection, []) if obj.get(key) != state
             ]
@@ -442,7 +444,7 @@ class _Applier:
     def _set(self, entry: Located, key: str, value: Any) -> None:
         empty: dict[str, set[str]] = {}
         for obj, fields, collection in self.targets(entry, key):
-            if collection in _SIZE_FIELD and fields == (_SIZE_FIELD[collection],) and value == 0:
+            if collection in SIZE_FIELD and fields == (SIZE_FIELD[collection],) and value == 0:
                 empty.setdefault(collection, set()).add(str(obj.get("id")))
                 continue
             parent = obj
@@ -486,7 +488,7 @@ class _Applier:
             if fields[-1] in _INTEGER_FIELDS or isinstance(current, int):
                 scaled = math.floor(scaled + 0.5)
             self._put(obj, fields, scaled)
-            if collection in _SIZE_FIELD and fields == (_SIZE_FIELD[collection],) and scaled == 0:
+            if collection in SIZE_FIELD and fields == (SIZE_FIELD[collection],) and scaled == 0:
                 empty.setdefault(collection, set()).add(str(obj.get("id")))
         for collection, ids in empty.items():
             self._drop(collection, ids)
@@ -599,13 +601,7 @@ def _attribute(problem: Problem, applier: _Applier) -> Problem:
 
 def withdraw(kind: str, identifier: str) -> Change:
     """The change that withdraws one state (everything it offers), pledge, donation or training."""
-    plural = {
-        "state": "states",
-        "pledge": "pledges",
-        "donation": "donations",
-        "training": "trainings",
-    }
-    return Change(remove={plural[kind]: [identifier]})
+    return Change(remove={PLURAL[kind]: [identifier]})
 
 
 def shortcuts(

@@ -29,21 +29,14 @@ import numpy as np
 from gapsolver.backend import StageStatus, make_backend
 from gapsolver.model.build import build_model, requantified
 from gapsolver.postprocess.extract import gap_figures
-from gapsolver.preprocess.encode import encode, index_map
+from gapsolver.preprocess.encode import encode, index_map, quantities
 from gapsolver.preprocess.scoring import cost_feature, score_pairs, score_terms
+from gapsolver.preprocess.variants import OFFERED, PLURAL, SIZE_FIELD
 from gapsolver.schema import Scenario
 from gapsolver.schema.result import Result, SolveStatus
 from gapsolver.solve.lexicographic import solve_model
 from gapsolver.solve.options import SolveOptions
 from gapsolver.solve.pipeline import build_result
-
-QUANTITY_FIELDS = {
-    "pledges": "quantity",
-    "requirements": "quantity",
-    "donations": "quantity",
-    "trainings": "capacity",
-}
-"""The fields :meth:`Resolver.requantify` re-solves for, by collection."""
 
 
 def _same_but_quantities(base: Scenario, changed: Scenario) -> bool:
@@ -51,7 +44,7 @@ def _same_but_quantities(base: Scenario, changed: Scenario) -> bool:
     the same elements in the same order, each equal but for its quantity (or capacity)."""
     for name in type(base).model_fields:
         ours, theirs = getattr(base, name), getattr(changed, name)
-        field = QUANTITY_FIELDS.get(name)
+        field = SIZE_FIELD.get(name)
         if field is None:
             if ours != theirs:
                 return False
@@ -106,23 +99,23 @@ class Resolver:
         self.pledge_index = index_map(enc.pledge_ids)
         self.donation_index = index_map(enc.donation_ids)
         self.training_index = index_map(enc.training_ids)
-        self.state_pledges = {state: [] for state in enc.state_ids}  # type: dict[str, list[str]]
-        for pledge in scenario.pledges:
-            self.state_pledges[pledge.state].append(pledge.id)
-        self.donors = {donation.id: donation.donor for donation in scenario.donations}
-        self.trainers = {training.id: training.trainer for training in scenario.trainings}
-        pair_option = model.pair_option
-        self.pair_pledge = enc.option_pledge[pair_option]
-        self.pair_training = enc.option_training[pair_option]
 
-    def offered_by(self, state: str) -> tuple[list[str], list[str], list[str]]:
-        """Everything a state offers: its pledges, the donations it gives, the trainings it runs
-        (what the variants' ``remove: {states: [...]}`` takes away)."""
-        return (
-            self.state_pledges.get(state, []),
-            [d for d, donor in self.donors.items() if donor == state],
-            [t for t, trainer in self.trainers.items() if trainer == state],
-        )
+    def offered_by(self, state: str) -> dict[str, list[str]]:
+        """Everything a state offers, by collection (pledges, donations, trainings): what the
+        variants' ``remove: {states: [...]}`` takes away (:data:`OFFERED`)."""
+        return {
+            collection: [
+                obj.id for obj in getattr(self.scenario, collection) if getattr(obj, key) == state
+            ]
+            for collection, key in OFFERED.items()
+        }
+
+    def withdraw(self, kind: str, identifier: str) -> Figures:
+        """The figures without one state (everything it offers), pledge, donation or training: what
+        :func:`gapsolver.preprocess.variants.withdraw` takes away."""
+        if kind == "state":
+            return self.solve(**self.offered_by(identifier))
+        return self.solve(**{PLURAL[kind]: [identifier]})
 
     def solve(
         self,
@@ -171,20 +164,13 @@ class Resolver:
         every other field equal, no quantity or capacity zero."""
         if any(
             getattr(obj, field) == 0
-            for collection, field in QUANTITY_FIELDS.items()
+            for collection, field in SIZE_FIELD.items()
             for obj in getattr(changed, collection)
         ):
             return None
         if not _same_but_quantities(self.scenario, changed):
             return None
-        enc = dataclasses.replace(
-            self.enc,
-            scenario=changed,
-            req_quantity=np.array([r.quantity for r in changed.requirements], dtype=np.int64),
-            pledge_quantity=np.array([p.quantity for p in changed.pledges], dtype=np.int64),
-            training_capacity=np.array([t.capacity for t in changed.trainings], dtype=np.int64),
-            donation_quantity=np.array([d.quantity for d in changed.donations], dtype=np.int64),
-        )
+        enc = dataclasses.replace(self.enc, scenario=changed, **quantities(changed))
         variant = requantified(self.model, enc)
         values, stages, timings = solve_model(variant, self.options, backend=self.backend)
         proven = all(stage.status is StageStatus.optimal for stage in stages)
