@@ -33,6 +33,13 @@ _INLINE_NONZEROS = 20_000
 than starting and polling a solver thread (a Ctrl-C waits for them at most that long)."""
 
 
+def _kinds(integer: np.ndarray) -> np.ndarray:
+    """HiGHS's variable type per column: integer where flagged, else continuous."""
+    kinds = np.full(integer.shape, highspy.HighsVarType.kContinuous, dtype=object)
+    kinds[integer] = highspy.HighsVarType.kInteger
+    return kinds
+
+
 def _new_highs() -> highspy.Highs:
     """A Highs instance, with the copyright banner HiGHS prints to the C-level stdout on its first
     construction in a process kept off our output (it would corrupt JSON written to stdout)."""
@@ -81,14 +88,7 @@ class HighsBackend:
         lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
         lp.a_matrix_.index_ = row[order].astype(np.int32)
         lp.a_matrix_.value_ = value[order]
-        self.integrality = np.array(
-            [
-                highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
-                for flag in model.col_integer.tolist()
-            ],
-            dtype=object,
-        )
-        self.continuous = np.full(n_cols, highspy.HighsVarType.kContinuous, dtype=object)
+        self.integrality = _kinds(model.col_integer)
         self.relaxed = False
         """Whether HiGHS holds the LP relaxation (integrality dropped, presolve off): switched only
         when a solve asks for the other kind, so a run of LP re-solves (a dive) keeps its basis."""
@@ -111,7 +111,7 @@ class HighsBackend:
         if relax == self.relaxed or not self.n_cols:
             return
         # LPs of this structure solve fastest without presolve, at a vertex (often integral)
-        kinds = self.continuous if relax else self.integrality
+        kinds = _kinds(np.zeros(self.n_cols, dtype=bool)) if relax else self.integrality
         self.highs.changeColsIntegrality(self.n_cols, self.all_cols, kinds)
         self.highs.setOptionValue("presolve", "off" if relax else "choose")
         self.relaxed = relax
@@ -145,18 +145,9 @@ class HighsBackend:
             index.astype(np.int32),
             value.astype(float),
         )
-        kinds = np.array(
-            [
-                highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
-                for flag in integer.tolist()
-            ],
-            dtype=object,
-        )
+        kinds = _kinds(integer)
         new = np.arange(self.n_cols, self.n_cols + count, dtype=np.int32)
         self.integrality = np.concatenate([self.integrality, kinds])
-        self.continuous = np.concatenate(
-            [self.continuous, np.full(count, highspy.HighsVarType.kContinuous, dtype=object)]
-        )
         if not self.relaxed:
             self.highs.changeColsIntegrality(count, new, kinds)
         self.n_cols += count
