@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from gapsolver.preprocess.variants import apply_changes, locate, withdraw
-from gapsolver.runtime.parallel import Progress, run_parallel
+from gapsolver.runtime.parallel import Progress, chunks, run_parallel
 from gapsolver.schema import Scenario
 from gapsolver.schema.analysis import (
     DependenceReport,
@@ -131,10 +131,6 @@ def concentration(base: Result) -> list[MissionConcentration]:
     return rows
 
 
-CHUNKS_PER_WORKER = 4
-"""Withdrawals go to workers in this many chunks per worker (each builds its model once)."""
-
-
 def _run_all(
     scenario: Scenario,
     withdrawals: Sequence[tuple[str, str]],
@@ -142,10 +138,7 @@ def _run_all(
     workers: int,
     progress: Progress | None,
 ) -> list[tuple[str, str, float, int]]:
-    count = 1 if workers <= 1 else max(1, min(len(withdrawals), workers * CHUNKS_PER_WORKER))
-    jobs: list[Job] = [
-        (scenario, tuple(withdrawals[start::count]), options) for start in range(count)
-    ]
+    jobs: list[Job] = [(scenario, chunk, options) for chunk in chunks(withdrawals, workers)]
     outcomes: list[tuple[str, str, float, int]] = []
     if progress is not None:
         progress(0, len(withdrawals))

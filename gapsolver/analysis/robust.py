@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from gapsolver.runtime.parallel import Progress, run_parallel
+from gapsolver.runtime.parallel import Progress, chunks, run_parallel
 from gapsolver.schema import Scenario
 from gapsolver.schema.analysis import (
     Distribution,
@@ -127,15 +127,6 @@ def _solve_samples(job: _Samples) -> list[_Solved]:
     return solved
 
 
-CHUNKS_PER_WORKER = 4
-"""Samples go to workers in this many chunks per worker (each builds its model once)."""
-
-
-def _chunks(samples: int, workers: int) -> list[tuple[int, ...]]:
-    count = 1 if workers <= 1 else min(samples, workers * CHUNKS_PER_WORKER)
-    return [tuple(range(start, samples, count)) for start in range(count)]
-
-
 def _distribution(values: list[float]) -> Distribution:
     array = np.asarray(values, dtype=float)
     return Distribution(
@@ -175,7 +166,7 @@ def robust(
         if progress is not None:
             progress(samples, samples)
         return _certain(scenario, samples, seed, nominal)
-    jobs = [_Samples(scenario, seed, chunk, options) for chunk in _chunks(samples, workers)]
+    jobs = [_Samples(scenario, seed, chunk, options) for chunk in chunks(range(samples), workers)]
     finished: dict[int, _Solved] = {}
     if progress is not None:
         progress(0, samples)

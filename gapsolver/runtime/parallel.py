@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from gapsolver.runtime.scratch import scratch_root
 
 Job = TypeVar("Job")
+Item = TypeVar("Item")
 
 Progress = Callable[[int, int], None]
 """Told (jobs done, jobs in all) as each finishes."""
@@ -76,6 +77,18 @@ def worker_pool(
         # Wait for the pool's own threads even after an early end: with the workers dead this is
         # quick, and an executor left running races Python's exit (a traceback at shutdown).
         pool.shutdown(wait=True, cancel_futures=not finished)
+
+
+CHUNKS_PER_WORKER = 4
+"""Jobs dealt by :func:`chunks` per worker: enough to even out the workers' loads, few enough that
+what each job builds once (a model, a solver) serves many items."""
+
+
+def chunks(items: Sequence[Item], workers: int) -> list[tuple[Item, ...]]:
+    """``items`` dealt round robin into jobs: one for this process when ``workers`` is 1, else
+    :data:`CHUNKS_PER_WORKER` per worker (fewer when there are fewer items; none when none)."""
+    count = min(len(items), 1 if workers <= 1 else workers * CHUNKS_PER_WORKER)
+    return [tuple(items[start::count]) for start in range(count)]
 
 
 def run_parallel(
