@@ -167,6 +167,19 @@ class Model:
             self._matrix = self._stack()
         return self._matrix
 
+    def matrix_with(
+        self, rows: list[tuple[IntArray, FloatArray, float]]
+    ) -> tuple[IntArray, IntArray, FloatArray]:
+        """(row, col, value) of every block and then of ``rows`` (each ``(cols, values, upper)``,
+        rows added to the model by a solve), numbered after the model's own."""
+        row, col, value, _, _, _ = self.matrix()
+        extra_rows = [np.full(cols.size, self.n_rows + i) for i, (cols, _, _) in enumerate(rows)]
+        return (
+            np.concatenate([row, *extra_rows]).astype(np.int64),
+            np.concatenate([col, *(cols for cols, _, _ in rows)]).astype(np.int64),
+            np.concatenate([value, *(values for _, values, _ in rows)]),
+        )
+
     def _stack(self) -> tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray, list[str]]:
         rows, cols, values, lowers, uppers, names = [], [], [], [], [], []
         offset = 0

@@ -311,18 +311,12 @@ def certified_reduced_costs(
         return None
     if state is None:
         state = ModelState(model.col_lower, model.col_upper, np.zeros(model.n_rows, dtype=bool), [])
-    row, col, value, lower, upper, _ = model.matrix()
+    _, _, _, lower, upper, _ = model.matrix()
     if np.isfinite(lower).any():
         return None
-    n_rows = len(upper)
-    if y.size != n_rows + len(state.added):
+    if y.size != len(upper) + len(state.added):
         return None
-    extra_rows = [
-        np.full(cols.size, n_rows + index) for index, (cols, _, _) in enumerate(state.added)
-    ]
-    row = np.concatenate([row, *extra_rows])
-    col = np.concatenate([col, *(cols for cols, _, _ in state.added)])
-    value = np.concatenate([value, *(values for _, values, _ in state.added)])
+    row, col, value = model.matrix_with(state.added)
     upper = np.concatenate([upper, [bound for _, _, bound in state.added]])
     equality = np.concatenate([state.tight, np.zeros(len(state.added), dtype=bool)])
     tol = CERTIFICATE_TOLERANCE

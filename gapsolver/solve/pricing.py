@@ -84,16 +84,7 @@ def priced_relaxation(
         np.union1d(np.flatnonzero(seed), gifts),
         _cheapest_per_requirement(model, free, objective, INITIAL_PER_REQUIREMENT),
     )
-    row, col, value, _, _, _ = model.matrix()
-    extra_row = np.concatenate(
-        [np.full(cols.size, model.n_rows + i) for i, (cols, _, _) in enumerate(added)]
-        + [np.zeros(0, dtype=np.int64)]
-    )
-    extra_col = np.concatenate([cols for cols, _, _ in added] + [np.zeros(0, dtype=np.int64)])
-    extra_value = np.concatenate([values for _, values, _ in added] + [np.zeros(0)])
-    all_row = np.concatenate([row, extra_row]).astype(np.int64)
-    all_col = np.concatenate([col, extra_col]).astype(np.int64)
-    all_value = np.concatenate([value, extra_value])
+    all_row, all_col, all_value = model.matrix_with(added)
     order = np.argsort(all_col, kind="stable")
     by_col_row, by_col_value = all_row[order], all_value[order]
     col_start = np.searchsorted(all_col[order], np.arange(model.n_cols + 1))
