@@ -7,13 +7,7 @@ import time
 
 import numpy as np
 
-from gapsolver.model.families import (
-    CONSTRAINT_FAMILIES,
-    define_donation_supply,
-    define_pledge_capacity,
-    define_requirement_cover,
-    define_training_capacity,
-)
+from gapsolver.model.families import CONSTRAINT_FAMILIES, QUANTITY_FAMILIES
 from gapsolver.model.model import Model
 from gapsolver.preprocess.encode import NONE, Encoded, IntArray
 from gapsolver.preprocess.rules import eligible_pairs
@@ -44,15 +38,6 @@ def _column_upper(
 def _weighted_demand(enc: Encoded) -> float:
     """Σ_r w_r q_r: the weighted gap of the empty plan."""
     return float(enc.req_weight @ enc.req_quantity)
-
-
-QUANTITY_FAMILIES = {
-    "pledge_capacity": define_pledge_capacity,
-    "requirement_cover": define_requirement_cover,
-    "training_capacity": define_training_capacity,
-    "donation_supply": define_donation_supply,
-}
-"""The constraint families whose bounds are the scenario's quantities and capacities."""
 
 
 def requantified(model: Model, enc: Encoded) -> Model:

@@ -190,3 +190,11 @@ CONSTRAINT_FAMILIES = (
     define_budget,
     define_state_mission_cap,
 )
+QUANTITY_FAMILIES = {
+    "pledge_capacity": define_pledge_capacity,
+    "requirement_cover": define_requirement_cover,
+    "training_capacity": define_training_capacity,
+    "donation_supply": define_donation_supply,
+}
+"""The families whose bounds are the scenario's quantities and capacities (the others' rows do not
+change when only those do: see :func:`gapsolver.model.build.requantified`)."""
