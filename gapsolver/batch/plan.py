@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from gapsolver.batch.spec import BatchSpec, read_spec
 from gapsolver.exceptions import InputError, Problem
 from gapsolver.limits import (
@@ -55,6 +57,41 @@ def sha256_of(data: Any) -> str:
     text = data if isinstance(data, str | bytes) else json.dumps(data, sort_keys=True)
     raw = text.encode() if isinstance(text, str) else text
     return hashlib.sha256(raw).hexdigest()
+
+
+_TEXTS: dict[int, tuple[BaseModel, str]] = {}
+"""Each scenario object's JSON text, by identity (the object kept so its id stays its own)."""
+_MAX_TEXTS = 200_000
+
+
+def _text(obj: BaseModel) -> str:
+    known = _TEXTS.get(id(obj))
+    if known is not None and known[0] is obj:
+        return known[1]
+    if len(_TEXTS) >= _MAX_TEXTS:
+        _TEXTS.clear()
+    text = json.dumps(obj.model_dump(mode="json"), sort_keys=True)
+    _TEXTS[id(obj)] = (obj, text)
+    return text
+
+
+def scenario_sha256(scenario: Scenario) -> str:
+    """``sha256_of(scenario.model_dump(mode="json"))``, from the JSON text of each object of its
+    collections made once: the cases of a what-if batch share all but a few objects with their base
+    scenario (objects are frozen, so an object's text never changes)."""
+    collections = [
+        name
+        for name, value in vars(scenario).items()
+        if isinstance(value, list) and all(isinstance(obj, BaseModel) for obj in value)
+    ]
+    rest = scenario.model_dump(mode="json", exclude=set(collections))
+    parts = {name: json.dumps(value, sort_keys=True) for name, value in rest.items()}
+    parts |= {
+        name: "[" + ", ".join(_text(obj) for obj in getattr(scenario, name)) + "]"
+        for name in collections
+    }
+    text = "{" + ", ".join(f"{json.dumps(name)}: {parts[name]}" for name in sorted(parts)) + "}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass

@@ -9,7 +9,7 @@ from typing import Any
 
 from gapsolver.analysis.compare import kpis
 from gapsolver.analysis.robust import sample_scenario
-from gapsolver.batch.plan import Task, sha256_of
+from gapsolver.batch.plan import Task, scenario_sha256, sha256_of
 from gapsolver.exceptions import GapsolverError
 from gapsolver.preprocess.variants import (
     apply_changes,
@@ -85,7 +85,7 @@ def execute(task: Task, scenarios: dict[str, Scenario] | None = None) -> dict[st
         if task.sample is not None:
             assert task.seed is not None
             scenario, _ = sample_scenario(scenario, task.seed, task.sample)
-        record["inputs_sha256"] = sha256_of(scenario.model_dump(mode="json"))
+        record["inputs_sha256"] = scenario_sha256(scenario)
         options = SolveOptions(
             strategy=task.strategy, solver=task.solver, time_limit=task.time_limit
         )

@@ -51,6 +51,21 @@ _REFERENCES: Sequence[tuple[str, tuple[str, ...], str]] = (
 )
 
 
+REFERENCED: frozenset[str] = frozenset(target for _, _, target in _REFERENCES)
+"""The collections whose objects others name: removing any other object leaves no name dangling."""
+
+CHECKED_FIELDS: frozenset[tuple[str, str]] = frozenset(
+    {(collection, "id") for collection in COLLECTION_NOUN}
+    | {(collection, path[0]) for collection, path, _ in _REFERENCES}
+    | {("requirements", "needed_by"), ("donations", "eligible_recipients")}
+)
+"""The fields of a collection's objects that :func:`check_consistency` reads (besides the scenario's
+``start`` and the collections themselves), as (collection, field). Its outcome cannot change when
+only other fields of existing objects do: a what-if that changes nothing else revalidates only the
+objects it changed (:func:`gapsolver.preprocess.variants.apply_changes`). tests/test_variants_quick.py
+traces the reads to keep this list whole."""
+
+
 def _objects(data: Mapping[str, Any], collection: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
     items = data.get(collection)
     if isinstance(items, list):

@@ -31,6 +31,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import fnmatch
+import functools
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -38,11 +39,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, Field, StrictInt, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    StrictInt,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from gapsolver.exceptions import InputError, Problem
 from gapsolver.limits import MAX_DAYS, MAX_SCALE
-from gapsolver.preprocess.consistency import COLLECTION_NOUN
+from gapsolver.preprocess.consistency import CHECKED_FIELDS, COLLECTION_NOUN, REFERENCED
 from gapsolver.preprocess.document import (
     Document,
     PathKey,
@@ -312,15 +320,19 @@ def locate(change: Change, path: PathKey, doc: Document | None = None) -> Locate
     return Located(change, (*path, change.operation), line, doc.source if doc else None)
 
 
+@functools.cache
+def _changes_schema() -> TypeAdapter[list[Change]]:
+    """The validator of a list of changes, made once (making it costs more than most what-ifs)."""
+    return TypeAdapter(list[Change])
+
+
 def changes_from_data(
     data: Sequence[Mapping[str, Any]], source: str = "<changes>"
 ) -> list[Located]:
     """Changes given as plain data (e.g. a reason's counterfactual), validated."""
-    from pydantic import TypeAdapter, ValidationError
-
     doc = Document(data=data, source=source)
     try:
-        parsed = TypeAdapter(list[Change]).validate_python(data)
+        parsed = _changes_schema().validate_python(data)
     except ValidationError as error:
         raise InputError(pydantic_problems(error, doc), source) from None
     return [locate(change, (index,)) for index, change in enumerate(parsed)]
@@ -354,6 +366,13 @@ class _Applier:
     data: dict[str, Any]
     problems: list[Problem] = field(default_factory=list)
     touched: dict[tuple[str, str], Located] = field(default_factory=dict)
+    changed: set[tuple[str, str]] = field(default_factory=set)
+    """(collection, field) of every field a change targeted: "" for the scenario's own fields,
+    "settings" for the settings'."""
+    dropped: set[str] = field(default_factory=set)
+    """The collections objects were removed from."""
+    reshaped: bool = False
+    """Whether objects were added, or missions removed (with what they take along)."""
 
     @property
     def start(self) -> dt.date:
@@ -364,9 +383,11 @@ class _Applier:
     ) -> list[tuple[dict[str, Any], tuple[str, ...], str | None]]:
         """(object, field path, collection) for a TARGET; a problem when it matches nothing."""
         if key in _TOP_LEVEL:
+            self.changed.add(("", key))
             return [(self.data, (key,), None)]
         if key.startswith("settings."):
             settings = self.data.setdefault("settings", {})
+            self.changed.add(("settings", key.split(".")[1]))
             return [(settings, tuple(key.split(".")[1:]), None)]
         match = _TARGET.match(key)
         assert match is not None  # checked by the schema
@@ -375,6 +396,7 @@ class _Applier:
         if not objects:
             self.problems.append(entry.problem(f"no {_noun(collection)} matches {selector!r}", key))
         fields = tuple(match["fields"].split("."))
+        self.changed.add((collection, fields[0]))
         for obj in objects:
             self.touched[(collection, str(obj.get("id")))] = entry
         return [(obj, fields, collection) for obj in objects]
@@ -411,17 +433,20 @@ class _Applier:
                 self._drop(collection, ids)
 
     def _drop(self, collection: str, ids: set[str]) -> None:
+        self.dropped.add(collection)
         self.data[collection] = [
             obj for obj in self.data.get(collection, []) if str(obj.get("id")) not in ids
         ]
 
     def _remove_state(self, state: str) -> None:
         for collection, key in OFFERED.items():
+            self.dropped.add(collection)
             self.data[collection] = [
                 obj for obj in self.data.get(collection, []) if obj.get(key) != state
             ]
 
     def _remove_missions(self, missions: set[str]) -> None:
+        self.reshaped = True
         self._drop("missions", missions)
         self.data["requirements"] = [
             r for r in self.data.get("requirements", []) if r.get("mission") not in missions
@@ -534,6 +559,7 @@ class _Applier:
             self._put(obj, fields, current + [v for v in values if v not in current])
 
     def _add(self, entry: Located, collection: str, objects: list[dict[str, Any]]) -> None:
+        self.reshaped = True
         for obj in objects:
             self.data.setdefault(collection, []).append(copy.deepcopy(obj))
             self.touched[(collection, str(obj.get("id")))] = entry
@@ -550,9 +576,11 @@ def apply_changes(
     """The scenario with the changes applied in order, validated like a scenario file. Problems (a
     selector matching nothing, a value the schema rejects, a reference left dangling) are raised
     together as one InputError, each located at the change that caused it."""
-    applier = _Applier(scenario.model_dump(mode="json"))
-    for entry in changes:
-        applier.apply(entry)
+    applier = _applied(scenario, changes)
+    if not applier.problems:
+        quick = _revalidated(scenario, applier)
+        if quick is not None:
+            return quick
     try:
         changed = scenario_from_data(applier.data, source)
     except InputError as error:
@@ -560,6 +588,52 @@ def apply_changes(
     if applier.problems:
         raise InputError(applier.problems, _source(changes, source))
     return changed
+
+
+def _applied(scenario: Scenario, changes: list[Located]) -> _Applier:
+    """The scenario's data with the changes applied in order (not validated yet)."""
+    applier = _Applier(scenario.model_dump(mode="json"))
+    for entry in changes:
+        applier.apply(entry)
+    return applier
+
+
+def _revalidated(scenario: Scenario, applier: _Applier) -> Scenario | None:
+    """The changed scenario, validating only what changed, when the changes only set fields of
+    existing objects (or settings) that the cross-reference checks do not read
+    (:data:`~gapsolver.preprocess.consistency.CHECKED_FIELDS`) and remove objects no other names
+    (not in :data:`~gapsolver.preprocess.consistency.REFERENCED`): each changed object is checked by
+    its own schema, and the scenario as a whole passes its checks as before. None when that does
+    not apply or an object fails its schema: the whole check then says what and where, as for a
+    file."""
+    if (
+        applier.reshaped
+        or applier.dropped & REFERENCED
+        or any(
+            collection == "" or (collection, name) in CHECKED_FIELDS
+            for collection, name in applier.changed
+        )
+    ):
+        return None
+    update: dict[str, Any] = {}
+    try:
+        for collection in {collection for collection, _ in applier.changed} | applier.dropped:
+            if collection == "settings":
+                update[collection] = type(scenario.settings).model_validate(
+                    applier.data[collection]
+                )
+                continue
+            touched = {key for (name, key) in applier.touched if name == collection}
+            before = {obj.id: obj for obj in getattr(scenario, collection)}
+            update[collection] = [
+                type(before[obj["id"]]).model_validate(obj)
+                if obj["id"] in touched
+                else before[obj["id"]]
+                for obj in applier.data[collection]
+            ]
+    except ValidationError:
+        return None
+    return scenario.model_copy(update=update)
 
 
 def _collapse(problems: list[Problem]) -> list[Problem]:
