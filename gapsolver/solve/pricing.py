@@ -62,6 +62,28 @@ def _cheapest_per_requirement(
     return order[rank < count]
 
 
+def restricted_backend(
+    model: Model,
+    columns: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    tight: np.ndarray,
+    added: list[tuple[np.ndarray, np.ndarray, float]],
+) -> HighsBackend:
+    """HiGHS holding ``model`` over ``columns`` only (ascending; see :meth:`Model.restricted`), with
+    those columns' bounds from ``lower``/``upper``, the rows flagged in ``tight`` made equalities
+    and the ``added`` ≤ rows over the columns kept."""
+    backend = HighsBackend(model.restricted(columns))
+    backend.set_col_bounds(lower[columns], upper[columns])
+    backend.set_row_upper_tight(tight)
+    position = np.full(model.n_cols, -1, dtype=np.int64)
+    position[columns] = np.arange(columns.size)
+    for index, (cols, values, bound) in enumerate(added):
+        kept = position[cols] >= 0
+        backend.add_row(position[cols[kept]], values[kept], -np.inf, bound, f"added_{index}")
+    return backend
+
+
 def priced_relaxation(
     model: Model,
     objective: np.ndarray,
@@ -90,14 +112,7 @@ def priced_relaxation(
     col_start = np.searchsorted(all_col[order], np.arange(model.n_cols + 1))
     is_free = upper > lower
 
-    backend = HighsBackend(model.restricted(active))
-    backend.set_col_bounds(lower[active], upper[active])
-    backend.set_row_upper_tight(tight)
-    position = np.full(model.n_cols, -1, dtype=np.int64)
-    position[active] = np.arange(active.size)
-    for index, (cols, values, bound) in enumerate(added):
-        kept = position[cols] >= 0
-        backend.add_row(position[cols[kept]], values[kept], -np.inf, bound, f"added_{index}")
+    backend = restricted_backend(model, active, lower, upper, tight, added)
     in_set = np.zeros(model.n_cols, dtype=bool)
     in_set[active] = True
     for rounds in range(1, MAX_ROUNDS + 1):
