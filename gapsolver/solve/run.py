@@ -11,6 +11,7 @@ from gapsolver.model.model import Model
 from gapsolver.schema.result import StageReport
 from gapsolver.solve.lexicographic import solve_model
 from gapsolver.solve.options import SolveOptions
+from gapsolver.solve.supervise import race, supervised
 
 
 def run_solver(
@@ -20,9 +21,6 @@ def run_solver(
     child process (a time limit), or in this process. Returns the solver that produced the plan too.
     ``start``: the plan to begin from; a function giving it when needed only in this process."""
     if options.solver == "auto" or options.time_limit is not None:
-        # child processes only here: a solve in this process does not import their machinery
-        from gapsolver.solve.supervise import race, supervised
-
         plan = start() if callable(start) else start
         if options.solver == "auto":
             return race(model, options, start=plan)
