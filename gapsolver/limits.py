@@ -17,6 +17,13 @@ MAX_DEPTH = 64
 MAX_NODES = 500_000
 """Most values in a file, counting each alias as the values it stands for (so an alias bomb is
 refused while it is read, before it expands)."""
+MAX_TABLE_ROWS = 100_000
+"""Most rows of one table of a workbook or CSV folder, empty rows included (a sheet may claim any
+size; a scenario of 20,000 pledges has 20,001)."""
+MAX_TABLE_COLUMNS = 1_000
+"""Columns of a table's header read at most (a table has a few dozen)."""
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+"""What an .xlsx workbook (a zip archive) may unpack to."""
 
 MAX_QUANTITY = 1_000_000
 """Largest count: units required or pledged, items donated or needed per unit, training seats,

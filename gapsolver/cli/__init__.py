@@ -5,7 +5,7 @@ The commands are registered here, in the order `gapsolver --help` lists them, so
 `gapsolver.cli` (the entry point `gapsolver.cli:main`, `python -m gapsolver.cli`) gives them all.
 """
 
-from gapsolver.cli import analysis, batch, generate, graph, solve
+from gapsolver.cli import analysis, batch, generate, graph, solve, tables
 from gapsolver.cli.app import app, main
 
 for _command in (
@@ -18,6 +18,8 @@ for _command in (
     analysis.robust,
     batch.batch,
     generate.generate,
+    tables.convert,
+    tables.template,
     graph.graph,
     analysis.diff,
     solve.schema,

@@ -174,7 +174,11 @@ def finite_seconds(value: float | None) -> float | None:
 
 
 ScenarioArgument = Annotated[
-    Path, typer.Argument(help="Scenario file (YAML or JSON).", show_default=False)
+    Path,
+    typer.Argument(
+        help="Scenario: a YAML or JSON file, an .xlsx workbook or a folder of CSV tables.",
+        show_default=False,
+    ),
 ]
 SolverOption = Annotated[
     Solver,

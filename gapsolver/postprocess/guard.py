@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +24,10 @@ CSV = (".csv",)
 PARQUET = (".parquet",)
 DATABASE = (".db", ".sqlite", ".sqlite3")
 SCENARIO = (".yaml", ".yml", ".json")
+FOLDER = "/"
+"""In an output's formats: it may also be a folder of CSV tables (a path without an extension)."""
+SCENARIO_TABLES = (*SCENARIO, ".xlsx", FOLDER)
+XLSX = (".xlsx",)
 GRAPH = (".graphml", ".gexf", ".json", ".dot", ".png")
 
 
@@ -35,6 +39,8 @@ class Output:
     option: str
     path: Path
     formats: tuple[str, ...]
+    replaceable: Callable[[Path], bool] | None = None
+    """For a folder output (:data:`FOLDER`): whether an existing folder may be replaced."""
 
 
 def same_file(first: Path, second: Path) -> bool:
@@ -51,13 +57,39 @@ def same_file(first: Path, second: Path) -> bool:
         return False
 
 
+def _folder_problems(output: Output) -> list[Problem]:
+    """A folder of CSV tables: new, or one the output says it may replace (one gapsolver wrote), in
+    a writable folder."""
+    path, option = output.path, output.option
+    problems = []
+    if path.exists() and not path.is_dir():
+        problems.append(Problem(option, f"{path}: exists and is not a folder"))
+    elif path.is_dir() and not (output.replaceable is not None and output.replaceable(path)):
+        problems.append(
+            Problem(
+                option,
+                f"{path}: a folder with other files in it; gapsolver replaces only a folder of "
+                "its own tables (give a new folder)",
+            )
+        )
+    parent = path.resolve().parent
+    if not parent.is_dir():
+        problems.append(Problem(option, f"{path}: the folder {parent} does not exist"))
+    elif not os.access(parent, os.W_OK | os.X_OK):
+        problems.append(Problem(option, f"{path}: the folder {parent} is not writable"))
+    return problems
+
+
 def _problems(output: Output) -> list[Problem]:
     path, option = output.path, output.option
     suffix = path.suffix.lower()
+    if FOLDER in output.formats and (not suffix or path.is_dir()):
+        return _folder_problems(output)
     problems = []
     if suffix not in output.formats:
-        wanted = ", ".join(output.formats[:-1]) + " or " if len(output.formats) > 1 else ""
-        wanted += output.formats[-1]
+        named = ["a folder (of CSV tables)" if form == FOLDER else form for form in output.formats]
+        wanted = ", ".join(named[:-1]) + " or " if len(named) > 1 else ""
+        wanted += named[-1]
         what = f"cannot write {suffix!r} files" if suffix else "no extension"
         problems.append(Problem(option, f"{path}: {what}; {option} writes {wanted}"))
     try:

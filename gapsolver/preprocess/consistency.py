@@ -34,7 +34,7 @@ COLLECTION_NOUN = {
 }
 
 # (collection, path to a reference inside one object — a trailing "*" means a list of them, target)
-_REFERENCES: Sequence[tuple[str, tuple[str, ...], str]] = (
+REFERENCES: Sequence[tuple[str, tuple[str, ...], str]] = (
     ("missions", ("host",), "member_states"),
     ("missions", ("co_hosts", "*"), "member_states"),
     ("requirements", ("mission",), "missions"),
@@ -51,12 +51,12 @@ _REFERENCES: Sequence[tuple[str, tuple[str, ...], str]] = (
 )
 
 
-REFERENCED: frozenset[str] = frozenset(target for _, _, target in _REFERENCES)
+REFERENCED: frozenset[str] = frozenset(target for _, _, target in REFERENCES)
 """The collections whose objects others name: removing any other object leaves no name dangling."""
 
 CHECKED_FIELDS: frozenset[tuple[str, str]] = frozenset(
     {(collection, "id") for collection in COLLECTION_NOUN}
-    | {(collection, path[0]) for collection, path, _ in _REFERENCES}
+    | {(collection, path[0]) for collection, path, _ in REFERENCES}
     | {("requirements", "needed_by"), ("donations", "eligible_recipients")}
 )
 """The fields of a collection's objects that :func:`check_consistency` reads (besides the scenario's
@@ -126,7 +126,7 @@ def check_consistency(doc: Document) -> tuple[list[Problem], list[Problem]]:
                 first_seen[identifier] = index
         known[collection] = set(first_seen)
 
-    for collection, path, target in _REFERENCES:
+    for collection, path, target in REFERENCES:
         for index, obj in _objects(data, collection):
             for sub_path, ref in _refs(obj, path):
                 if ref not in known[target]:

@@ -5,7 +5,7 @@ reader of user files: scenarios, variants, batch specs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -66,6 +66,11 @@ class Document:
     line_tree: LineTree | int | None = None
     """The lines as the YAML reader found them with the values: where set, the line index is not
     computed."""
+    where: Callable[[PathKey], tuple[str, int | None, str | None]] | None = None
+    """For a document read from tables (a workbook, CSV files): where a path's value is, as (the
+    place, e.g. ``pledges!D14 (readiness)``; the line; the file, when not the document's own)."""
+    order: Callable[[Problem], Any] | None = None
+    """For a document read from tables: the order its problems are listed in (else by line)."""
 
     @property
     def lines(self) -> dict[PathKey, int]:
@@ -75,6 +80,8 @@ class Document:
 
     def line_of(self, path: PathKey) -> int | None:
         """Line of the longest prefix of ``path`` the document has (a missing key points at its parent)."""
+        if self.where is not None:
+            return self.where(path)[1]
         if self.line_tree is not None and self._lines is None:
             return tree_line(self.line_tree, path)
         for end in range(len(path), -1, -1):
@@ -84,6 +91,9 @@ class Document:
         return None
 
     def problem(self, path: PathKey, message: str) -> Problem:
+        if self.where is not None:
+            place, line, source = self.where(path)
+            return Problem(place, message, line, source)
         return Problem(format_path(path), message, self.line_of(path))
 
 
@@ -206,5 +216,6 @@ def validate_document(model: type[ModelT], doc: Document, extra_problems: list[P
             problems += pydantic_problems(error, doc)
     problems += extra_problems
     if problems or value is None:
-        raise InputError(by_line(problems), doc.source)
+        ordered = sorted(problems, key=doc.order) if doc.order is not None else by_line(problems)
+        raise InputError(ordered, doc.source)
     return value

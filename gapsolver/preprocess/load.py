@@ -20,6 +20,7 @@ import yaml
 from gapsolver.exceptions import InputError, Problem
 from gapsolver.limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
 from gapsolver.preprocess.consistency import check_consistency, prerequisite_warnings
+from gapsolver.preprocess.countries import complete_member_states
 from gapsolver.preprocess.document import (
     BaseLoader,
     Document,
@@ -28,6 +29,7 @@ from gapsolver.preprocess.document import (
     index_lines,
     validate_document,
 )
+from gapsolver.preprocess.tables import read_csv_folder, read_workbook
 from gapsolver.schema import Scenario
 
 
@@ -462,15 +464,28 @@ def _check_shape(data: Any, source: str) -> None:
 def _scenario(doc: Document, warn: bool = True) -> tuple[Scenario, list[Problem]]:
     """Schema check and consistency check together, so one run reports every problem; with the
     warnings unless ``warn`` is False (then the pledges' prerequisites are not looked into)."""
+    complete_member_states(doc.data)  # states given by their ISO code alone
     errors, warnings = check_consistency(doc)
     scenario = validate_document(Scenario, doc, errors)
     return scenario, (prerequisite_warnings(scenario, doc) if warn else []) + warnings
 
 
+def read_scenario_document(path: str | Path) -> Document:
+    """A scenario's document: an ``.xlsx`` workbook or a folder of CSV tables
+    (:mod:`gapsolver.preprocess.tables`), else a YAML or JSON file (:func:`read_document`)."""
+    file = Path(path)
+    if file.suffix.lower() == ".xlsx":
+        return read_workbook(file)
+    if file.is_dir():
+        return read_csv_folder(file)
+    return read_document(path)
+
+
 def load_scenario(path: str | Path) -> tuple[Scenario, list[Problem]]:
-    """Load, schema-check and cross-check a scenario file. Returns it with its warnings; raises
-    InputError listing every problem when it is invalid."""
-    return _scenario(read_document(path))
+    """Load, schema-check and cross-check a scenario: a YAML or JSON file, a workbook or a folder
+    of CSV tables. Returns it with its warnings; raises InputError listing every problem when it
+    is invalid."""
+    return _scenario(read_scenario_document(path))
 
 
 def expand_patterns(
