@@ -107,7 +107,7 @@ def generated_result(tmp_path_factory: pytest.TempPathFactory) -> Result:
 def test_every_result_table_prints_as_rich(which: str, request: pytest.FixtureRequest) -> None:
     result: Result = request.getfixturevalue(which)
     objects = result_tables(result)
-    tables = [part for item in objects for part in common._tables(item)]
+    tables = [part for item in objects for part in common.tables_in(item)]
     fast = {}
     for table in tables:
         assert isinstance(table, Table)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -58,7 +58,7 @@ def explain(
     from gapsolver.report.explain import print_explanation
     from gapsolver.solve.options import SolveOptions
 
-    guard.check_outputs([optional_output("--output", output, guard.JSON)], [scenario])
+    guard.check_outputs([optional_output("--output", output, guard.REPORT)], [scenario])
     loaded, warnings = load_scenario(scenario)
     print_warnings(warnings, str(scenario))
     options = SolveOptions(strategy=strategy.value, solver=solver.value)
@@ -91,7 +91,7 @@ def shortfall(
     from gapsolver.report.shortfall import print_shortfall
     from gapsolver.solve.options import SolveOptions
 
-    guard.check_outputs([optional_output("--output", output, guard.JSON)], [scenario])
+    guard.check_outputs([optional_output("--output", output, guard.REPORT)], [scenario])
     loaded, warnings = load_scenario(scenario)
     print_warnings(warnings, str(scenario))
     scope = "all" if every_gap else "critical"
@@ -141,7 +141,7 @@ def whatif(
     from gapsolver.solve.pipeline import solve_scenario
 
     inputs = [scenario, *([variants_file] if variants_file is not None else [])]
-    guard.check_outputs([optional_output("--output", output, guard.JSON)], inputs)
+    guard.check_outputs([optional_output("--output", output, guard.REPORT)], inputs)
     loaded, warnings = load_scenario(scenario)
     print_warnings(warnings, str(scenario))
     changes: list[Located] = []
@@ -238,7 +238,7 @@ def compare(
             or [Problem("--strategies", "no strategy given")]
         )
     files = _scenario_files(scenarios)
-    guard.check_outputs([optional_output("--output", output, (*guard.CSV, *guard.JSON))], files)
+    guard.check_outputs([optional_output("--output", output, (*guard.CSV, *guard.REPORT))], files)
     loaded = []
     problems: list[Problem] = []
     for path in files:
@@ -261,8 +261,22 @@ def compare(
     if output is not None and output.suffix.lower() == ".csv":
         write_csv_atomic(output, [row.to_dict() for row in comparison.rows])
         json_output = None
+
+    def sheets() -> list[Any]:
+        from gapsolver.report.workbook import rows_sheet
+
+        return [
+            rows_sheet("runs", [row.to_dict() for row in comparison.rows]),
+            rows_sheet("by strategy", [summary.to_dict() for summary in comparison.summary]),
+        ]
+
     emit(
-        comparison.to_dict(), json_output, as_json, fmt, lambda out: print_compare(comparison, out)
+        comparison.to_dict(),
+        json_output,
+        as_json,
+        fmt,
+        lambda out: print_compare(comparison, out),
+        sheets,
     )
     if json_output is None and output is not None and not as_json:
         stderr.print(f"Written to {escape(str(output))}", highlight=False, soft_wrap=True)
@@ -304,7 +318,10 @@ def robust(
     from gapsolver.solve.options import SolveOptions
 
     guard.check_outputs(
-        [optional_output("--png", png, guard.PNG), optional_output("--output", output, guard.JSON)],
+        [
+            optional_output("--png", png, guard.PNG),
+            optional_output("--output", output, guard.REPORT),
+        ],
         [scenario],
     )
     if png is not None:
@@ -355,7 +372,7 @@ def diff(
     from gapsolver.analysis.diff import diff_results, read_results
     from gapsolver.report.diff import print_diff
 
-    guard.check_outputs([optional_output("--output", output, guard.JSON)], [result_a, result_b])
+    guard.check_outputs([optional_output("--output", output, guard.REPORT)], [result_a, result_b])
     first, second = read_results([result_a, result_b])
     if first.scenario != second.scenario:
         stderr.print(

@@ -193,7 +193,11 @@ StrategyOption = Annotated[
 ]
 OutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write the JSON to this .json file (atomically)."),
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the JSON to this .json file, or the tables to this .xlsx workbook (atomically).",
+    ),
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON to stdout instead of tables.")]
 FormatOption = Annotated[
@@ -274,12 +278,25 @@ def emit(
     as_json: bool,
     fmt: Format,
     show: Callable[[Any], None],
+    sheets: Callable[[], list[Any]] | None = None,
 ) -> None:
-    """Write JSON to ``output`` (atomically), then print JSON or the tables."""
+    """Write ``output`` (atomically): the JSON, or for an ``.xlsx`` file the workbook of
+    ``sheets`` (by default the tables ``show`` prints, one sheet each); then print JSON or the
+    tables."""
     from gapsolver.postprocess.write import json_text, write_json_atomic
     from gapsolver.report.common import printer
 
-    if output is not None:
+    if output is not None and output.suffix.lower() == ".xlsx":
+        from gapsolver.report.workbook import SheetRecorder, printed_sheets, write_sheets
+
+        if sheets is None:
+            recorder = SheetRecorder()
+            show(recorder)
+            made = printed_sheets(recorder.printed)
+        else:
+            made = sheets()
+        write_sheets(output, made)
+    elif output is not None:
         write_json_atomic(output, data)
     if as_json:
         write_stdout(json_text(data))

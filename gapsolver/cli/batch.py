@@ -56,13 +56,17 @@ def batch(
     parquet_file: Annotated[
         Path | None, typer.Option("--parquet", help="export: write Parquet (needs pyarrow).")
     ] = None,
+    xlsx_file: Annotated[
+        Path | None, typer.Option("--xlsx", help="export: write an .xlsx workbook.")
+    ] = None,
     gaps: Annotated[
         bool, typer.Option("--gaps", help="export: the per-requirement gaps instead of the runs.")
     ] = False,
     png: Annotated[Path | None, typer.Option("--png", help="plot: the PNG to write.")] = None,
 ) -> None:
     """Run a batch spec (scenarios × variants/sweeps × strategies × robustness samples) into a
-    SQLite database, resumably; `batch export DB --csv|--parquet FILE`; `batch plot DB --png FILE`."""
+    SQLite database, resumably; `batch export DB --csv|--parquet|--xlsx FILE`; `batch plot DB
+    --png FILE`."""
     from gapsolver.batch.export import export as export_table
     from gapsolver.batch.export import read_table
     from gapsolver.batch.plan import plan_tasks
@@ -78,12 +82,13 @@ def batch(
         "--retry-failed": retry_failed,
         "--csv": csv_file is not None,
         "--parquet": parquet_file is not None,
+        "--xlsx": xlsx_file is not None,
         "--gaps": gaps,
         "--png": png is not None,
     }
     allowed = {
         "run": {"--output", "--workers", "--dask-scheduler", "--retry-failed"},
-        "export": {"--csv", "--parquet", "--gaps"},
+        "export": {"--csv", "--parquet", "--xlsx", "--gaps"},
         "plot": {"--png"},
     }[mode]
     misplaced = [option for option, used in given.items() if used and option not in allowed]
@@ -100,14 +105,25 @@ def batch(
                 for fmt, path, option, formats in (
                     ("csv", csv_file, "--csv", guard.CSV),
                     ("parquet", parquet_file, "--parquet", guard.PARQUET),
+                    ("xlsx", xlsx_file, "--xlsx", guard.XLSX),
                 )
                 if path
             ]
             if len(chosen) != 1:
-                raise InputError([Problem("", "give exactly one of --csv FILE and --parquet FILE")])
+                raise InputError(
+                    [Problem("", "give exactly one of --csv FILE, --parquet FILE and --xlsx FILE")]
+                )
             fmt, path, option, formats = chosen[0]
             guard.check_outputs([Output(option, path, formats)], [database])
-            count = export_table(database, path, fmt, "requirement_gaps" if gaps else "runs")
+            table = "requirement_gaps" if gaps else "runs"
+            if fmt == "xlsx":
+                from gapsolver.report.workbook import rows_sheet, write_sheets
+
+                rows = read_table(database, table)
+                write_sheets(path, [rows_sheet(table, rows)])
+                count = len(rows)
+            else:
+                count = export_table(database, path, fmt, table)
             stdout.print(f"{count} rows written to {path}", highlight=False, soft_wrap=True)
         else:
             if png is None:

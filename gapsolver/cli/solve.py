@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -51,7 +51,10 @@ def solve(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Write the result as JSON to this .json file (atomically)."
+            "--output",
+            "-o",
+            help="Write the result as JSON to this .json file, or the plan as an .xlsx workbook "
+            "(summary, requirements, allocation, donations, training seats), atomically.",
         ),
     ] = None,
     strategy: StrategyOption = Strategy.optimal,
@@ -67,6 +70,14 @@ def solve(
             help="Also solve without each donation the plan uses: the weighted gap it closes.",
         ),
     ] = False,
+    with_shortfall: Annotated[
+        bool,
+        typer.Option(
+            "--shortfall",
+            help="Also list the fewest additional pledges that close every critical gap "
+            "(`gapsolver shortfall`): printed, and a sheet of the -o workbook.",
+        ),
+    ] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Find the allocation with the smallest priority-weighted gap, then the most suitable one."""
@@ -75,7 +86,7 @@ def solve(
     from gapsolver.solve.options import SolveOptions
     from gapsolver.solve.pipeline import solve_scenario
 
-    guard.check_outputs([optional_output("--output", output, guard.JSON)], [scenario])
+    guard.check_outputs([optional_output("--output", output, guard.REPORT)], [scenario])
     options = SolveOptions(strategy=strategy.value, solver=solver.value, time_limit=time_limit)
     loaded, warnings = load_scenario(scenario)
     print_warnings(warnings, str(scenario))
@@ -88,7 +99,29 @@ def solve(
 
         with stderr.status("Solving without each donation the plan uses…"):
             result.donation_impact = donation_impact(loaded, result, options)
-    emit(result.to_dict(), output, as_json, fmt, lambda out: print_result(result, out))
+    shortfall_tables: list[Any] = []
+    if with_shortfall:
+        from gapsolver.analysis.shortfall import shortfall as shopping_list
+        from gapsolver.report.shortfall import print_shortfall
+        from gapsolver.report.workbook import SheetRecorder
+
+        with stderr.status("Solving with candidate pledges: the shortfall list…"):
+            listing = shopping_list(loaded, options, "critical")
+        recorder = SheetRecorder()
+        print_shortfall(listing, recorder)
+        shortfall_tables = recorder.printed
+
+    def show(out: Any) -> None:
+        print_result(result, out)
+        if shortfall_tables:
+            out.print(*shortfall_tables)
+
+    def sheets() -> list[Any]:
+        from gapsolver.report.workbook import printed_sheets, result_sheets
+
+        return result_sheets(result) + printed_sheets(shortfall_tables)
+
+    emit(result.to_dict(), output, as_json, fmt, show, sheets)
 
 
 @handles_errors

@@ -37,11 +37,11 @@ class Printer(Protocol):
     def print(self, *objects: Any, **options: Any) -> None: ...
 
 
-def _tables(renderable: Any) -> Iterator[Any]:
+def tables_in(renderable: Any) -> Iterator[Any]:
     """The tables and texts in a renderable, in order (groups opened)."""
     if isinstance(renderable, Group):
         for item in renderable.renderables:
-            yield from _tables(item)
+            yield from tables_in(item)
     else:
         yield renderable
 
@@ -53,7 +53,7 @@ def _plain(cell: Any) -> str:
     return str(cell)
 
 
-def _columns(table: Table) -> tuple[list[str], list[list[str]]]:
+def table_cells(table: Table) -> tuple[list[str], list[list[str]]]:
     headers = [_plain(column.header) for column in table.columns]
     cells = [[_plain(cell) for cell in column.cells] for column in table.columns]
     rows = [list(row) for row in zip(*cells, strict=True)] if cells else []
@@ -231,7 +231,7 @@ class _FoldingConsole:
         )
 
     def print(self, *objects: Any, **options: Any) -> None:
-        parts = [part for renderable in objects for part in _tables(renderable)]
+        parts = [part for renderable in objects for part in tables_in(renderable)]
         for part in parts:
             if isinstance(part, Table):
                 for column in part.columns:
@@ -297,7 +297,7 @@ class TableWriter:
 
     def print(self, *objects: Any, **options: Any) -> None:
         for renderable in objects:
-            for part in _tables(renderable):
+            for part in tables_in(renderable):
                 if isinstance(part, Table):
                     self._table(part)
                 elif part is not None and _plain(part).strip():
@@ -307,7 +307,7 @@ class TableWriter:
                     self.file.write(text + "\n\n")
 
     def _table(self, table: Table) -> None:
-        headers, rows = _columns(table)
+        headers, rows = table_cells(table)
         title = _plain(table.title) if table.title else ""
         caption = _plain(table.caption) if table.caption else ""
         if self.fmt == "csv":

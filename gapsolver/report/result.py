@@ -4,6 +4,7 @@ allocation."""
 from __future__ import annotations
 
 from itertools import groupby
+from typing import Any
 
 from rich.console import Group
 from rich.table import Table
@@ -109,75 +110,85 @@ def stage_text(stage: StageReport) -> str:
     return ", ".join(parts)
 
 
-def totals_table(result: Result) -> Table:
-    table = Table(title="Totals", title_justify="left", show_header=False)
-    table.add_column("figure")
-    table.add_column("value", justify="right")
+def summary_rows(result: Result) -> list[tuple[str, str]]:
+    """The plan's headline figures and what each stage proved, as (figure, value) lines."""
     quantity = sum(requirement.quantity for requirement in result.requirements)
     by_priority = [
         sum(r.gap for r in result.requirements if r.priority is priority) for priority in Priority
     ]
-    table.add_row("status", result.status.value)
-    table.add_row("strategy", result.strategy)
-    table.add_row("weighted gap", f"{result.weighted_gap:g}")
-    table.add_row("units required / allocated", f"{quantity} / {result.allocated_units}")
-    table.add_row(
-        f"unfilled units ({' / '.join(Priority)})",
-        f"{result.gap_units} ({' / '.join(str(units) for units in by_priority)})",
-    )
-    table.add_row("cost (USD)", f"{result.cost:,.0f}")
-    table.add_row(
-        "women share (committed units)",
-        "n/a" if result.women_share is None else f"{result.women_share:.1%}",
-    )
-    table.add_row("suitability", f"{result.suitability:.3f}")
+    rows = [
+        ("status", result.status.value),
+        ("strategy", result.strategy),
+        ("weighted gap", f"{result.weighted_gap:g}"),
+        ("units required / allocated", f"{quantity} / {result.allocated_units}"),
+        (
+            f"unfilled units ({' / '.join(Priority)})",
+            f"{result.gap_units} ({' / '.join(str(units) for units in by_priority)})",
+        ),
+        ("cost (USD)", f"{result.cost:,.0f}"),
+        (
+            "women share (committed units)",
+            "n/a" if result.women_share is None else f"{result.women_share:.1%}",
+        ),
+        ("suitability", f"{result.suitability:.3f}"),
+    ]
     if result.strategy == "optimal":
         for stage in result.stages:
             label = stage.objective.replace("_", " ")
-            table.add_row(f"{label} stage", stage_text(stage))
-        table.add_row("solver / time", f"{result.solver} / {result.solve_time:.2f} s")
+            rows.append((f"{label} stage", stage_text(stage)))
+        rows.append(("solver / time", f"{result.solver} / {result.solve_time:.2f} s"))
     elif result.strategy == "sequential":
         proven = sum(stage.status is StageStatus.optimal for stage in result.stages)
-        table.add_row(
-            "mission solves",
-            f"{proven} of {len(result.stages)} stages proven (a plan, not the joint optimum)",
+        rows.append(
+            (
+                "mission solves",
+                f"{proven} of {len(result.stages)} stages proven (a plan, not the joint optimum)",
+            )
         )
-        table.add_row("solver / time", f"{result.solver} / {result.solve_time:.2f} s")
+        rows.append(("solver / time", f"{result.solver} / {result.solve_time:.2f} s"))
     else:
-        table.add_row("optimality", "not sought (the greedy baseline)")
-        table.add_row("time", f"{result.solve_time:.2f} s")
+        rows.append(("optimality", "not sought (the greedy baseline)"))
+        rows.append(("time", f"{result.solve_time:.2f} s"))
+    return rows
+
+
+def totals_table(result: Result) -> Table:
+    table = Table(title="Totals", title_justify="left", show_header=False)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for figure, value in summary_rows(result):
+        table.add_row(figure, value)
     return table
 
 
-def allocation_table(result: Result) -> Table:
-    """Who serves what: each assignment with the training seat and donated equipment it uses."""
-    table = Table(title="Allocation", title_justify="left")
-    for column in (
-        "mission",
-        "requirement",
-        "state",
-        "pledge",
-        "units",
-        "ready",
-        "training",
-        "donated equipment",
-    ):
-        table.add_column(column, justify="right" if column == "units" else "left")
+ALLOCATION_COLUMNS = (
+    "mission",
+    "requirement",
+    "state",
+    "pledge",
+    "units",
+    "ready",
+    "training",
+    "donated equipment",
+)
+
+
+def allocation_rows(result: Result) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Who serves what, one row per assignment (units a number): mission, requirement, state,
+    pledge, units, ready date, training seat, and the donated equipment it uses."""
     donated: dict[tuple[str, str, str], list[str]] = {}
     for use in result.donations:
         for filled in use.requirements:
             donated.setdefault((use.recipient, use.item, filled["requirement"]), []).append(
                 f"{use.donation} ({use.donor}, {use.items} {use.item})"
             )
-    for assignment in sorted(
-        result.assignments, key=lambda a: (a.mission, a.requirement, a.state, a.pledge)
-    ):
-        table.add_row(
+    rows = [
+        (
             assignment.mission,
             assignment.requirement,
             assignment.state,
             assignment.pledge,
-            str(assignment.units),
+            assignment.units,
             assignment.ready,
             assignment.training or "",
             "; ".join(
@@ -186,6 +197,21 @@ def allocation_table(result: Result) -> Table:
             if assignment.equipment
             else "",
         )
+        for assignment in sorted(
+            result.assignments, key=lambda a: (a.mission, a.requirement, a.state, a.pledge)
+        )
+    ]
+    return list(ALLOCATION_COLUMNS), rows
+
+
+def allocation_table(result: Result) -> Table:
+    """Who serves what: each assignment with the training seat and donated equipment it uses."""
+    table = Table(title="Allocation", title_justify="left")
+    header, rows = allocation_rows(result)
+    for column in header:
+        table.add_column(column, justify="right" if column == "units" else "left")
+    for row in rows:
+        table.add_row(*(str(value) for value in row))
     return table
 
 
