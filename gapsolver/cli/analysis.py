@@ -295,7 +295,10 @@ def robust(
     solver: SolverOption = Solver.highs,
     png: Annotated[
         Path | None,
-        typer.Option("--png", help="Also draw the distribution of the weighted gap (.png)."),
+        typer.Option(
+            "--png",
+            help="Also draw the distribution of the weighted gap (.png, .svg or .pdf).",
+        ),
     ] = None,
     output: OutputOption = None,
     as_json: JsonFlag = False,
@@ -319,7 +322,7 @@ def robust(
 
     guard.check_outputs(
         [
-            optional_output("--png", png, guard.PNG),
+            optional_output("--png", png, guard.IMAGE),
             optional_output("--output", output, guard.REPORT),
         ],
         [scenario],

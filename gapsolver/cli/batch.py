@@ -62,7 +62,9 @@ def batch(
     gaps: Annotated[
         bool, typer.Option("--gaps", help="export: the per-requirement gaps instead of the runs.")
     ] = False,
-    png: Annotated[Path | None, typer.Option("--png", help="plot: the PNG to write.")] = None,
+    png: Annotated[
+        Path | None, typer.Option("--png", help="plot: the figure to write (.png, .svg or .pdf).")
+    ] = None,
 ) -> None:
     """Run a batch spec (scenarios × variants/sweeps × strategies × robustness samples) into a
     SQLite database, resumably; `batch export DB --csv|--parquet|--xlsx FILE`; `batch plot DB
@@ -128,7 +130,7 @@ def batch(
         else:
             if png is None:
                 raise InputError([Problem("--png", "`gapsolver batch plot` needs --png FILE")])
-            guard.check_outputs([Output("--png", png, guard.PNG)], [database])
+            guard.check_outputs([Output("--png", png, guard.IMAGE)], [database])
             pyplot("--png")  # without the `plots` extra, say so before reading the database
             plot_batch(database, png)
             stdout.print(f"Plot written to {png}", highlight=False, soft_wrap=True)

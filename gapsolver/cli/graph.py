@@ -97,6 +97,12 @@ def graph(
     out = printer(fmt.value)
     if export is not None:
         network = partnership_graph(loaded)
+        possible: dict[tuple[str, str], int] | None = None
+        gaps: dict[str, int] | None = None
+        if result is None and export.suffix.lower() in guard.IMAGE:
+            from gapsolver.report.graph import possible_deployments
+
+            possible = possible_deployments(loaded)
         if result is not None:
             from gapsolver.analysis.diff import read_result_file
 
@@ -112,7 +118,10 @@ def graph(
                     str(result),
                 )
             add_plan(network, loaded, plan, str(result))
-        export_graph(network, export)
+            gaps = {}
+            for requirement in plan.requirements:
+                gaps[requirement.mission] = gaps.get(requirement.mission, 0) + requirement.gap
+        export_graph(network, export, possible, gaps)
         stderr.print(
             f"{escape(str(export))}: {network.number_of_nodes()} nodes, "
             f"{network.number_of_edges()} edges",

@@ -20,6 +20,8 @@ from gapsolver.exceptions import InputError, Problem
 
 JSON = (".json",)
 PNG = (".png",)
+IMAGE = (".png", ".svg", ".pdf")
+"""A figure, in the format its extension names."""
 CSV = (".csv",)
 PARQUET = (".parquet",)
 DATABASE = (".db", ".sqlite", ".sqlite3")
@@ -30,7 +32,7 @@ SCENARIO_TABLES = (*SCENARIO, ".xlsx", FOLDER)
 XLSX = (".xlsx",)
 REPORT = (*JSON, *XLSX)
 """What a command's -o writes: its JSON, or the tables it prints as a workbook."""
-GRAPH = (".graphml", ".gexf", ".json", ".dot", ".png")
+GRAPH = (".graphml", ".gexf", ".json", ".dot", *IMAGE)
 
 
 @dataclass(frozen=True)

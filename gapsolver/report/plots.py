@@ -1,4 +1,5 @@
-"""Plots for reports (matplotlib, without a display), written atomically as PNG."""
+"""Plots for reports (matplotlib, without a display), written atomically as PNG, SVG or PDF (by the
+file's extension)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,30 @@ from gapsolver.postprocess.write import atomic_path
 from gapsolver.schema.analysis import RobustReport
 
 
-def pyplot(feature: str = "a PNG plot") -> Any:
+def pyplot(feature: str = "a plot") -> Any:
     """matplotlib.pyplot drawing to files (the Agg backend: no display needed); without matplotlib
     (the `plots` extra), a :class:`gapsolver.exceptions.MissingExtra` naming ``feature``."""
     matplotlib = import_extra("matplotlib", feature, "matplotlib", "plots")
     matplotlib.use("Agg")
     return import_extra("matplotlib.pyplot", feature, "matplotlib", "plots")
+
+
+def save_figure(figure: Any, path: str | Path, dpi: int = 120) -> None:
+    """Write a matplotlib figure atomically in the format its extension names (.png, .svg, .pdf),
+    with no date or random id in it: the same figure gives the same file."""
+    target = Path(path)
+    fmt = target.suffix.lower().lstrip(".") or "png"
+    metadata: dict[str, Any] = {}
+    if fmt == "svg":
+        metadata = {"Date": None}
+    elif fmt == "pdf":
+        metadata = {"CreationDate": None, "ModDate": None}
+    import matplotlib
+
+    # text stays text in SVG (searchable, selectable, smaller), fonts embedded as TrueType in PDF
+    style = {"svg.fonttype": "none", "svg.hashsalt": "gapsolver", "pdf.fonttype": 42}
+    with matplotlib.rc_context(style), atomic_path(target) as temporary:
+        figure.savefig(temporary, format=fmt, dpi=dpi, metadata=metadata or None)
 
 
 def robust_histogram(report: RobustReport, path: str | Path) -> None:
@@ -36,8 +55,7 @@ def robust_histogram(report: RobustReport, path: str | Path) -> None:
     axes.set_title(f"{report.scenario}: {report.samples} samples (seed {report.seed})")
     axes.legend()
     figure.tight_layout()
-    with atomic_path(path) as temporary:
-        figure.savefig(temporary, format="png", dpi=120)
+    save_figure(figure, path)
     plt.close(figure)
 
 
@@ -56,6 +74,5 @@ def gap_distributions(
         axes.set_title(name, loc="left")
     figure.suptitle(title)
     figure.tight_layout()
-    with atomic_path(path) as temporary:
-        figure.savefig(temporary, format="png", dpi=120)
+    save_figure(figure, path)
     plt.close(figure)
