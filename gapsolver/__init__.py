@@ -6,7 +6,10 @@ The pipeline, stage by stage::
     → lexicographic solve (weighted gap, then suitability) → Result
 
 The public names below are imported when first used, so that importing a part of the package (the
-command line, whose ``--help`` should be instant) does not load the whole pipeline.
+command line, whose ``--help`` should be instant) does not load the whole pipeline. A name that
+hands out results also loads their frames (:meth:`Result.to_frames`, built in
+:mod:`gapsolver.report.frames`). docs/python-api.md is the tour for researchers: solve, frames,
+``whatif``, ``robust``, ``compare``, ``shortfall``, ``explain`` and ``read_batch``.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from gapsolver.analysis.api import WhatIf, compare, explain, shortfall, whatif
+    from gapsolver.analysis.robust import robust
+    from gapsolver.batch.export import read_batch
     from gapsolver.exceptions import GapsolverError, InputError, OutputError, SolverError
     from gapsolver.preprocess.load import load_scenario, scenario_from_data
     from gapsolver.schema.result import Result, SolveStatus
@@ -34,7 +40,18 @@ _PUBLIC = {
     "SolveStatus": "gapsolver.schema.result",
     "SolveOptions": "gapsolver.solve.options",
     "solve_scenario": "gapsolver.solve.pipeline",
+    "whatif": "gapsolver.analysis.api",
+    "WhatIf": "gapsolver.analysis.api",
+    "compare": "gapsolver.analysis.api",
+    "shortfall": "gapsolver.analysis.api",
+    "explain": "gapsolver.analysis.api",
+    "robust": "gapsolver.analysis.robust",
+    "read_batch": "gapsolver.batch.export",
 }
+
+_GIVE_RESULTS = ("Result", "solve_scenario", "whatif", "WhatIf")
+"""The public names that hand out a :class:`Result`: using one also loads
+:mod:`gapsolver.report.frames`, which gives results their frames (``Result.to_frames``)."""
 
 __all__ = [
     "GapsolverError",
@@ -44,15 +61,24 @@ __all__ = [
     "SolveOptions",
     "SolveStatus",
     "SolverError",
+    "WhatIf",
     "__version__",
+    "compare",
+    "explain",
     "load_scenario",
+    "read_batch",
+    "robust",
     "scenario_from_data",
+    "shortfall",
     "solve_scenario",
+    "whatif",
 ]
 
 
 def __getattr__(name: str) -> Any:
     if name in _PUBLIC:
+        if name in _GIVE_RESULTS:
+            importlib.import_module("gapsolver.report.frames")
         value = getattr(importlib.import_module(_PUBLIC[name]), name)
         globals()[name] = value
         return value

@@ -19,7 +19,7 @@ from gapsolver.exceptions import MissingExtra, import_extra
 
 runner = CliRunner()
 
-OPTIONAL = ("pulp", "cbcbox", "matplotlib", "pydot", "distributed", "pyarrow")
+OPTIONAL = ("pulp", "cbcbox", "matplotlib", "pydot", "distributed", "pyarrow", "pandas")
 
 
 def hide(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
@@ -64,6 +64,25 @@ def test_the_default_path_needs_no_extra(
         app, ["graph", str(scenario_file), "--export", str(tmp_path / "g.gexf")]
     )
     assert exported.exit_code == 0, exported.output
+    # the workbook, the page and the tables need no extra either
+    plan, page = tmp_path / "plan.xlsx", tmp_path / "plan.html"
+    written = runner.invoke(
+        app, ["solve", str(scenario_file), "-o", str(plan), "--report", str(page)]
+    )
+    assert written.exit_code == 0, written.output
+    assert plan.stat().st_size > 0 and page.stat().st_size > 0
+
+
+def test_frames_without_pandas_name_the_frames_extra(
+    monkeypatch: pytest.MonkeyPatch, scenario_file: Path
+) -> None:
+    import gapsolver
+    from gapsolver.exceptions import GapsolverError
+
+    result = gapsolver.solve_scenario(gapsolver.load_scenario(scenario_file)[0])
+    hide(monkeypatch, "pandas")
+    with pytest.raises(GapsolverError, match=r"pip install 'gapsolver\[frames\]'"):
+        result.to_frames()
 
 
 def test_cbc_without_pulp_names_the_cbc_extra(

@@ -1,18 +1,21 @@
-"""Read a batch's results back and export them as CSV or Parquet."""
+"""Read a batch's results back (rows, or a pandas DataFrame) and export them as CSV or Parquet."""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gapsolver.batch.store import (
     GAP_COLUMNS,
     RUN_COLUMNS,
     connect,
 )
-from gapsolver.exceptions import InputError, Problem
+from gapsolver.exceptions import InputError, Problem, import_extra
 from gapsolver.postprocess.write import atomic_path, write_csv_atomic
+
+if TYPE_CHECKING:
+    from pandas import DataFrame
 
 # ---------------------------------------------------------------------------------------------------
 # Reading results back
@@ -27,6 +30,17 @@ def read_table(database: str | Path, table: str = "runs") -> list[dict[str, Any]
         return [dict(row) for row in connection.execute(f"SELECT * FROM {table} ORDER BY {order}")]
     finally:
         connection.close()
+
+
+def read_batch(database: str | Path, gaps: bool = False) -> DataFrame:
+    """A batch's results as a pandas DataFrame (the ``frames`` extra), the database opened
+    read-only: one row per run, the columns of ``gapsolver batch export --csv`` (the case, strategy,
+    sample, status, weighted gap, units short by priority, cost…); with ``gaps``, one row per run
+    and requirement (``--gaps``: quantity, allocated, gap), to join on ``run_key``. Rows ordered by
+    key, as the export writes them."""
+    pandas = import_extra("pandas", "read_batch()", "pandas", "frames")
+    table, columns = ("requirement_gaps", GAP_COLUMNS) if gaps else ("runs", RUN_COLUMNS)
+    return pandas.DataFrame(read_table(database, table), columns=list(columns))
 
 
 def export(database: str | Path, path: str | Path, fmt: str, table: str = "runs") -> int:

@@ -5,12 +5,13 @@ The commands are registered here, in the order `gapsolver --help` lists them, so
 `gapsolver.cli` (the entry point `gapsolver.cli:main`, `python -m gapsolver.cli`) gives them all.
 """
 
-from gapsolver.cli import analysis, batch, generate, graph, solve, tables
+from gapsolver.cli import analysis, batch, generate, graph, report, solve, tables
 from gapsolver.cli.app import app, main
 
 for _command in (
     solve.validate,
     solve.solve,
+    report.report,
     analysis.explain,
     analysis.shortfall,
     analysis.whatif,

@@ -78,6 +78,13 @@ def solve(
             "(`gapsolver shortfall`): printed, and a sheet of the -o workbook.",
         ),
     ] = False,
+    report_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Also write the plan as one self-contained HTML page to send (`gapsolver report`).",
+        ),
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Find the allocation with the smallest priority-weighted gap, then the most suitable one."""
@@ -86,7 +93,13 @@ def solve(
     from gapsolver.solve.options import SolveOptions
     from gapsolver.solve.pipeline import solve_scenario
 
-    guard.check_outputs([optional_output("--output", output, guard.REPORT)], [scenario])
+    guard.check_outputs(
+        [
+            optional_output("--output", output, guard.REPORT),
+            optional_output("--report", report_file, guard.HTML),
+        ],
+        [scenario],
+    )
     options = SolveOptions(strategy=strategy.value, solver=solver.value, time_limit=time_limit)
     loaded, warnings = load_scenario(scenario)
     print_warnings(warnings, str(scenario))
@@ -121,6 +134,11 @@ def solve(
 
         return result_sheets(result) + printed_sheets(shortfall_tables)
 
+    if report_file is not None:
+        from gapsolver.postprocess.write import write_text_atomic
+        from gapsolver.report.html import result_page
+
+        write_text_atomic(report_file, result_page(result))
     emit(result.to_dict(), output, as_json, fmt, show, sheets)
 
 

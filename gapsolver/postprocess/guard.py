@@ -30,6 +30,7 @@ FOLDER = "/"
 """In an output's formats: it may also be a folder of CSV tables (a path without an extension)."""
 SCENARIO_TABLES = (*SCENARIO, ".xlsx", FOLDER)
 XLSX = (".xlsx",)
+HTML = (".html",)
 REPORT = (*JSON, *XLSX)
 """What a command's -o writes: its JSON, or the tables it prints as a workbook."""
 GRAPH = (".graphml", ".gexf", ".json", ".dot", *IMAGE)

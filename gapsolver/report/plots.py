@@ -32,7 +32,7 @@ def save_figure(figure: Any, path: str | Path, dpi: int = 120) -> None:
     import matplotlib
 
     # text stays text in SVG (searchable, selectable, smaller), fonts embedded as TrueType in PDF
-    style = {"svg.fonttype": "none", "svg.hashsalt": "gapsolver", "pdf.fonttype": 42}
+    style: Any = {"svg.fonttype": "none", "svg.hashsalt": "gapsolver", "pdf.fonttype": 42}
     with matplotlib.rc_context(style), atomic_path(target) as temporary:
         figure.savefig(temporary, format=fmt, dpi=dpi, metadata=metadata or None)
 

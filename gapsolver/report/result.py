@@ -13,7 +13,7 @@ from rich.text import Text
 from gapsolver.report.common import PRIORITY_STYLE, Printer
 from gapsolver.report.reasons import reason_summary
 from gapsolver.schema import Priority
-from gapsolver.schema.result import Result, StageReport, StageStatus
+from gapsolver.schema.result import DonationUse, Result, StageReport, StageStatus
 
 
 def requirements_table(result: Result) -> Group:
@@ -49,6 +49,11 @@ def requirements_table(result: Result) -> Group:
     return Group(*tables)
 
 
+def donation_fills(use: DonationUse) -> str:
+    """The requirements a donation's items fill, with the units: ``R1 (2), R4 (1)``."""
+    return ", ".join(f"{fill['requirement']} ({fill['units']})" for fill in use.requirements)
+
+
 def partnerships_table(result: Result) -> Group:
     parts = []
     if result.donations:
@@ -56,7 +61,7 @@ def partnerships_table(result: Result) -> Group:
         for column in ("donation", "donor", "item", "recipient", "items", "fills"):
             table.add_column(column, justify="right" if column == "items" else "left")
         for use in result.donations:
-            fills = ", ".join(f"{f['requirement']} ({f['units']})" for f in use.requirements)
+            fills = donation_fills(use)
             table.add_row(use.donation, use.donor, use.item, use.recipient, str(use.items), fills)
         parts.append(table)
     if result.donation_impact:

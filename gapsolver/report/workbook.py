@@ -21,7 +21,7 @@ from gapsolver.exceptions import OutputError
 from gapsolver.postprocess.write import atomic_path
 from gapsolver.report.common import table_cells, tables_in
 from gapsolver.report.reasons import reason_summary
-from gapsolver.report.result import allocation_rows, summary_rows
+from gapsolver.report.result import allocation_rows, donation_fills, summary_rows
 from gapsolver.schema.result import Result
 
 MAX_WIDTH = 60
@@ -88,7 +88,7 @@ def result_sheets(result: Result) -> list[Sheet]:
                 use.item,
                 use.recipient,
                 use.items,
-                ", ".join(f"{f['requirement']} ({f['units']})" for f in use.requirements),
+                donation_fills(use),
             ]
             for use in result.donations
         ],

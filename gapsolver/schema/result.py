@@ -6,14 +6,19 @@ JSON and ``Result.model_validate`` reads it back; ``gapsolver schema --result`` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, with_config
 from typing_extensions import TypedDict
 
+from gapsolver.exceptions import GapsolverError, import_extra
 from gapsolver.schema.reasons import Reason
 from gapsolver.schema.scenario import Priority
+
+if TYPE_CHECKING:
+    from pandas import DataFrame
 
 RESULT_FORMAT_VERSION: Final = 1
 """The version of the result format this gapsolver writes and reads (``format_version``)."""
@@ -293,6 +298,27 @@ class Result(BaseModel):
     @property
     def allocated_units(self) -> int:
         return sum(requirement.allocated for requirement in self.requirements)
+
+    frames_builder: ClassVar[Callable[[Result], dict[str, DataFrame]] | None] = None
+    """What :meth:`to_frames` calls: :func:`gapsolver.report.frames.result_frames`, set when that
+    module is loaded (the reasons' words live above the schema, with the rules and the report). The
+    public names that hand out results (``gapsolver.solve_scenario``, ``Result``, ``whatif``) load
+    it."""
+
+    def to_frames(self) -> dict[str, DataFrame]:
+        """The result as pandas DataFrames (the ``frames`` extra), one row per element:
+        ``requirements`` (per requirement outcome, with why it is short in words), ``allocation``
+        (per assignment), ``donations`` (per donation use) and ``trainings`` (per training); columns
+        in :mod:`gapsolver.report.frames` and docs/python-api.md."""
+        import_extra("pandas", "Result.to_frames()", "pandas", "frames")
+        builder = Result.frames_builder
+        if builder is None:
+            raise GapsolverError(
+                "Result.to_frames() is built by gapsolver.report.frames, which is not loaded: "
+                "solve with the public API (from gapsolver import solve_scenario), or import "
+                "gapsolver.report.frames"
+            )
+        return builder(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The result file's JSON: every key, ``format_version`` first."""
