@@ -1,5 +1,6 @@
 """Member states given by ISO alpha-3 code alone get their name and languages from pycountry and
-Babel; given fields, unknown ids and malformed data are left alone."""
+Babel, their continent and capital from GeoNames; given fields, unknown ids and malformed data are
+left alone."""
 
 from __future__ import annotations
 
@@ -48,7 +49,39 @@ def _states(*states: Any) -> dict[str, Any]:
     ],
 )
 def test_iso_member_state(code: str, name: str, languages: list[str]) -> None:
-    assert iso_member_state(code) == {"id": code, "name": name, "languages": languages}
+    state = iso_member_state(code)
+    assert state is not None
+    assert (state["id"], state["name"], state["languages"]) == (code, name, languages)
+
+
+KOREA = {
+    "id": "KOR",
+    "name": "South Korea",
+    "languages": ["ko"],
+    "region": "Asia",
+    "location": [37.57, 126.98],  # Seoul
+}
+
+
+@pytest.mark.parametrize(
+    ("code", "region", "location"),
+    [
+        ("KOR", "Asia", [37.57, 126.98]),
+        ("KEN", "Africa", [-1.28, 36.82]),  # Nairobi
+        ("CHE", "Europe", [46.95, 7.45]),  # Bern
+        ("USA", "North America", [38.9, -77.04]),  # Washington
+        ("BRA", "South America", [-15.78, -47.93]),  # Brasília
+        ("FJI", "Oceania", [-18.14, 178.43]),  # Suva
+        ("ATA", "Antarctica", None),  # no capital
+    ],
+)
+def test_the_continent_and_the_capital_come_from_geonames(
+    code: str, region: str, location: list[float] | None
+) -> None:
+    state = iso_member_state(code)
+    assert state is not None
+    assert state["region"] == region
+    assert state.get("location") == location
 
 
 @pytest.mark.parametrize("code", ["XYZ", "kor", "Kor", "KR", "KORE", "", " KOR", "410", "ÄÖÜ"])
@@ -60,18 +93,14 @@ def test_iso_member_state_gives_a_new_list_each_time() -> None:
     first = iso_member_state("CHE")
     assert first is not None
     first["languages"].append("en")
-    assert iso_member_state("CHE") == {
-        "id": "CHE",
-        "name": "Switzerland",
-        "languages": ["de", "fr", "it"],
-    }
+    assert iso_member_state("CHE")["languages"] == ["de", "fr", "it"]  # type: ignore[index]
 
 
 def test_languages_follow_babel_de_facto_order() -> None:
     # de facto, in Babel's order: Ukraine lists 'uk' then 'ru'; de jure alone would give ['uk']
     assert get_official_languages("UA", de_facto=True) == ("uk", "ru")
     assert get_official_languages("UA") == ("uk",)
-    assert iso_member_state("UKR") == {"id": "UKR", "name": "Ukraine", "languages": ["uk", "ru"]}
+    assert iso_member_state("UKR")["languages"] == ["uk", "ru"]  # type: ignore[index]
 
 
 @pytest.mark.parametrize("code", ALPHA_3)
@@ -105,7 +134,7 @@ def test_a_state_given_by_code_alone_is_completed_in_place() -> None:
     assert complete_member_states(data) is data
     assert data["member_states"] is states
     assert states[0] is korea and states[1] is kenya
-    assert korea == {"id": "KOR", "name": "South Korea", "languages": ["ko"]}
+    assert korea == KOREA
     assert kenya == {
         "id": "KEN",
         "region": "Africa",
@@ -126,8 +155,20 @@ def test_given_fields_are_kept() -> None:
     assert data["member_states"] == [
         # a named state is as written: no languages listed means none
         {"id": "KOR", "name": "Republic of Korea"},
-        {"id": "CHE", "languages": ["fr"], "name": "Switzerland"},
-        {"id": "USA", "languages": [], "name": "United States"},
+        {
+            "id": "CHE",
+            "languages": ["fr"],
+            "name": "Switzerland",
+            "region": "Europe",
+            "location": [46.95, 7.45],
+        },
+        {
+            "id": "USA",
+            "languages": [],
+            "name": "United States",
+            "region": "North America",
+            "location": [38.9, -77.04],
+        },
         {"id": "KEN", "name": None},
         {"id": "FRA", "name": "Francia", "languages": ["en"]},
     ]
@@ -183,7 +224,7 @@ def test_good_states_beside_malformed_ones_are_completed() -> None:
         "KOR",
         None,
         {"id": 410},
-        {"id": "KOR", "name": "South Korea", "languages": ["ko"]},
+        KOREA,
         ["KEN"],
         {"id": "KEN", "name": "K"},
     ]
@@ -197,6 +238,7 @@ def test_a_scenario_of_codes_alone_validates_once_completed() -> None:
     assert states["KOR"].name == "South Korea"
     assert list(states["KOR"].languages) == ["ko"]
     assert states["KEN"].region == "Africa"
+    assert states["KOR"].region == "Asia" and states["KOR"].location == (37.57, 126.98)
     assert list(states["KEN"].languages) == ["sw", "en"]
 
 

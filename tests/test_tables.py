@@ -212,19 +212,20 @@ def test_cells_are_read_as_planners_type_them(tmp_path) -> None:
 
 
 def test_member_states_given_by_iso_code_alone(tmp_path) -> None:
-    data = scenario_data([req("R1")], [pledge("P1", state="KEN")])
-    data["member_states"].append({"id": "KEN", "region": "Africa"})
     folder = tmp_path / "s"
-    write_csv_folder(None, folder)
-    # fill the empty tables as a planner would: KEN is one cell in member_states
-    tables = scenario_from_data(data)
-    write_csv_folder(tables, folder)
-    lines = (folder / "member_states.csv").read_text().splitlines()
-    lines[-1] = "KEN,,Africa,,"
-    (folder / "member_states.csv").write_text("\n".join(lines) + "\n")
+    write_csv_folder(scenario_from_data(scenario_data([req("R1")], [pledge("P1")])), folder)
+    states = folder / "member_states.csv"
+    # as a planner fills the table: Kenya is one cell, Ghana a code and a region of one's own
+    states.write_text(states.read_text() + "KEN,,,,\nGHA,,ECOWAS,,\n")
+    pledges = folder / "pledges.csv"
+    pledges.write_text(pledges.read_text().replace("P1,BBB,", "P1,KEN,"))
     scenario = load_scenario(folder)[0]
-    kenya = next(state for state in scenario.member_states if state.id == "KEN")
+    by_id = {state.id: state for state in scenario.member_states}
+    kenya, ghana = by_id["KEN"], by_id["GHA"]
     assert (kenya.name, kenya.region, kenya.languages) == ("Kenya", "Africa", ["sw", "en"])
+    assert kenya.location == (-1.28, 36.82)  # Nairobi
+    assert (ghana.name, ghana.region) == ("Ghana", "ECOWAS")
+    assert scenario.pledges[0].state == "KEN"
 
 
 def test_the_template_has_every_table_notes_and_drop_downs(tmp_path) -> None:
@@ -282,6 +283,25 @@ def test_a_filled_template_solves(tmp_path) -> None:
     book.save(path)
     result = solve_scenario(load_scenario(path)[0])
     assert result.weighted_gap == 0 and result.allocated_units == 2
+    # and on to the planner's outputs, without a line of YAML
+    plan, page = tmp_path / "plan-out.xlsx", tmp_path / "plan.html"
+    command = ["solve", str(path), "-o", str(plan), "--report", str(page)]
+    outcome = runner.invoke(app, command)
+    assert outcome.exit_code == 0, outcome.output
+    assert openpyxl.load_workbook(plan).sheetnames[0] == "summary"
+    assert "P1" in page.read_text() and "KEN" in page.read_text()
+
+
+def test_the_reference_solves_alike_from_yaml_and_from_a_workbook(tmp_path) -> None:
+    workbook = tmp_path / "reference.xlsx"
+    write_workbook(load_scenario(REFERENCE)[0], workbook)
+    from_yaml = solve_scenario(load_scenario(REFERENCE)[0]).to_dict()
+    from_workbook = solve_scenario(load_scenario(workbook)[0]).to_dict()
+    for result in (from_yaml, from_workbook):
+        result.pop("timings"), result.pop("solve_time")
+        for stage in result["stages"]:
+            stage.pop("seconds")
+    assert from_workbook == from_yaml
 
 
 def test_convert_round_trips_and_guards_what_the_user_has(tmp_path) -> None:

