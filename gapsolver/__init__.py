@@ -17,6 +17,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from gapsolver.runtime.version import GAPSOLVER_VERSION
+
 if TYPE_CHECKING:
     from gapsolver.analysis.api import WhatIf, compare, explain, shortfall, whatif
     from gapsolver.analysis.robust import robust
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
     from gapsolver.solve.options import SolveOptions
     from gapsolver.solve.pipeline import solve_scenario
 
-__version__ = "0.1.0"
+__version__ = GAPSOLVER_VERSION
 
 _PUBLIC = {
     "GapsolverError": "gapsolver.exceptions",

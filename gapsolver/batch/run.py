@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import re
 import socket
 import time
@@ -15,12 +14,14 @@ from typing import Any
 from gapsolver.batch.plan import BatchPlan, Task, plan_tasks
 from gapsolver.batch.store import (
     connect,
+    store_batch,
     store_record,
 )
 from gapsolver.batch.worker import execute, execute_many, install_scenarios
 from gapsolver.exceptions import InputError, Problem
 from gapsolver.runtime.parallel import worker_pool
 from gapsolver.schema import Scenario
+from gapsolver.schema.manifest import Manifest, build_manifest
 
 CHUNK = 16
 """Most runs per call to a worker: scheduling a call costs about as much as a small solve."""
@@ -141,6 +142,16 @@ def dask_executor(address: str, timeout: float = 10.0) -> Executor:
     return run
 
 
+def batch_manifest(plan: BatchPlan) -> Manifest:
+    """The batch's manifest: every file the plan read (the spec, the scenarios, the variants file),
+    the spec's options, the solver, the robustness seed. A run of the batch is replayed from it and
+    its case key (the runs table has the scenario's hash, case, strategy, sample and seed)."""
+    spec = plan.spec
+    seeds = {} if spec.robustness is None else {"robustness": spec.robustness.seed}
+    options = {"spec_file": plan.spec_path, **spec.model_dump(mode="json")}
+    return build_manifest("batch", plan.files, options, spec.solver, seeds)
+
+
 @dataclass
 class BatchSummary:
     planned: int
@@ -165,16 +176,7 @@ def run_batch(
         plan = plan_tasks(plan)
     spec, tasks, scenarios, spec_path = plan.spec, plan.tasks, plan.scenarios, plan.spec_path
     connection = connect(database)
-    with connection:
-        connection.execute(
-            "INSERT INTO batches VALUES (?, ?, ?, ?)",
-            (
-                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                str(spec_path),
-                spec.model_dump_json(),
-                len(tasks),
-            ),
-        )
+    store_batch(connection, spec_path, spec, len(tasks), batch_manifest(plan))
     finished = {
         key
         for key, status in connection.execute("SELECT run_key, status FROM runs")

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from gapsolver.batch.plan import Task
 from gapsolver.batch.spec import BatchSpec
 from gapsolver.exceptions import InputError, OutputError, Problem
+from gapsolver.schema.manifest import Manifest
 
 # ---------------------------------------------------------------------------------------------------
 # The database
@@ -65,8 +66,22 @@ CREATE TABLE IF NOT EXISTS requirement_gaps (
     PRIMARY KEY (run_key, requirement),
     FOREIGN KEY (run_key) REFERENCES runs (run_key)
 );
-CREATE TABLE IF NOT EXISTS batches (started_at TEXT, spec_file TEXT, spec TEXT, runs_planned INTEGER);
+CREATE TABLE IF NOT EXISTS batches (started_at TEXT, spec_file TEXT, spec TEXT, runs_planned INTEGER, manifest TEXT);
 """
+BATCH_COLUMNS = ("started_at", "spec_file", "spec", "runs_planned", "manifest")
+"""One row per start of a batch (a resumed batch adds one). ``manifest``: the run's manifest as JSON
+(gapsolver's version, the SHA-256 of the spec, scenario and variants files, the spec's options, the
+solver's version, the seeds, the platform); a database written before manifests gains the column,
+empty in its older rows."""
+
+
+def _add_missing_columns(connection: sqlite3.Connection) -> None:
+    """Bring the ``batches`` table of an older database up to :data:`BATCH_COLUMNS` (columns are
+    only ever added, at the end, as text: the older rows keep their values, NULL in the new ones)."""
+    found = {row[1] for row in connection.execute("PRAGMA table_info(batches)")}
+    for column in BATCH_COLUMNS:
+        if column not in found:
+            connection.execute(f"ALTER TABLE batches ADD COLUMN {column} TEXT")
 
 
 def has_batch_tables(connection: sqlite3.Connection) -> bool:
@@ -120,6 +135,7 @@ def connect(path: str | Path, create: bool = True) -> sqlite3.Connection:
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=FULL")
         connection.executescript(SCHEMA)
+        _add_missing_columns(connection)
     except sqlite3.OperationalError as error:  # the file itself cannot be opened or written
         raise OutputError(f"{target}: cannot open ({error})") from None
     except sqlite3.DatabaseError as error:
@@ -127,6 +143,29 @@ def connect(path: str | Path, create: bool = True) -> sqlite3.Connection:
             [Problem("", f"not a gapsolver results database ({error})")], str(path)
         ) from None
     return connection
+
+
+def store_batch(
+    connection: sqlite3.Connection,
+    spec_file: Path,
+    spec: BatchSpec,
+    runs_planned: int,
+    manifest: Manifest,
+) -> None:
+    """Record a start of the batch: when, the spec (file and contents), the runs planned and the
+    manifest."""
+    row = {
+        "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "spec_file": str(spec_file),
+        "spec": spec.model_dump_json(),
+        "runs_planned": runs_planned,
+        "manifest": manifest.model_dump_json(),
+    }
+    with connection:
+        connection.execute(
+            f"INSERT INTO batches ({', '.join(BATCH_COLUMNS)}) VALUES ({', '.join('?' * len(BATCH_COLUMNS))})",
+            [row[column] for column in BATCH_COLUMNS],
+        )
 
 
 def store_record(

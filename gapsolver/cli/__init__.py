@@ -5,7 +5,8 @@ The commands are registered here, in the order `gapsolver --help` lists them, so
 `gapsolver.cli` (the entry point `gapsolver.cli:main`, `python -m gapsolver.cli`) gives them all.
 """
 
-from gapsolver.cli import analysis, batch, generate, graph, report, solve, tables
+from gapsolver.cli import alternatives, analysis, batch, generate, graph, report, solve, tables
+from gapsolver.cli import replay as replay_command
 from gapsolver.cli.app import app, main
 
 for _command in (
@@ -15,6 +16,7 @@ for _command in (
     analysis.explain,
     analysis.shortfall,
     analysis.whatif,
+    alternatives.alternatives,
     analysis.compare,
     analysis.robust,
     batch.batch,
@@ -23,6 +25,7 @@ for _command in (
     tables.template,
     graph.graph,
     analysis.diff,
+    replay_command.replay,
     solve.schema,
 ):
     app.command()(_command)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -137,6 +138,7 @@ def whatif(
     from gapsolver.preprocess.load import load_scenario
     from gapsolver.preprocess.variants import Located, apply_changes, read_variants, shortcuts
     from gapsolver.report.diff import print_diff
+    from gapsolver.schema.manifest import build_manifest
     from gapsolver.solve.options import SolveOptions
     from gapsolver.solve.pipeline import solve_scenario
 
@@ -166,6 +168,19 @@ def whatif(
         other,
         variant or [],
         [entry.change.model_dump(exclude_none=True) for entry in changes],
+    )
+    difference.manifest = build_manifest(
+        "whatif",
+        inputs,
+        {
+            "scenario": scenario,
+            "variants_file": variants_file,
+            "variants": variant or [],
+            "without_states": without_state or [],
+            "without": without or [],
+            **asdict(options),
+        },
+        options.solver,
     )
     emit(difference.to_dict(), output, as_json, fmt, lambda out: print_diff(difference, out))
 
@@ -222,6 +237,7 @@ def compare(
     from gapsolver.postprocess.write import write_csv_atomic
     from gapsolver.preprocess.load import load_scenario
     from gapsolver.report.compare import print_compare
+    from gapsolver.schema.manifest import build_manifest
     from gapsolver.solve.options import STRATEGIES, SolveOptions
 
     chosen = [name.strip() for name in strategies.split(",") if name.strip()]
@@ -257,6 +273,13 @@ def compare(
         comparison = run_compare(
             loaded, chosen, options, progress=lambda done, total: bar.update(task, completed=done)
         )
+    settings = {name: value for name, value in asdict(options).items() if name != "strategy"}
+    comparison.manifest = build_manifest(
+        "compare",
+        files,
+        {"scenarios": files, "strategies": chosen, **settings},
+        options.solver,
+    )
     json_output = output
     if output is not None and output.suffix.lower() == ".csv":
         write_csv_atomic(output, [row.to_dict() for row in comparison.rows])
@@ -318,6 +341,7 @@ def robust(
     from gapsolver.analysis.robust import robust as run_robust
     from gapsolver.preprocess.load import load_scenario
     from gapsolver.report.robust import print_robust
+    from gapsolver.schema.manifest import build_manifest
     from gapsolver.solve.options import SolveOptions
 
     guard.check_outputs(
@@ -342,14 +366,23 @@ def robust(
     )
     with Progress(*columns, console=stderr, transient=True) as bar:
         task = bar.add_task(f"Sampling {escape(loaded.name)}", total=samples)
+        options = SolveOptions(solver=solver.value)
         report = run_robust(
             loaded,
             samples,
             seed,
-            SolveOptions(solver=solver.value),
+            options,
             workers=worker_count,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
+    report.manifest = build_manifest(
+        "robust",
+        [scenario],
+        {"scenario": scenario, "samples": samples, "seed": seed, "workers": workers}
+        | asdict(options),
+        options.solver,
+        {"seed": seed},
+    )
     if png is not None:
         from gapsolver.report.plots import robust_histogram
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -27,6 +27,10 @@ from gapsolver.cli.app import (
     write_stdout,
 )
 from gapsolver.postprocess import guard
+
+if TYPE_CHECKING:
+    from gapsolver.schema.manifest import Manifest
+    from gapsolver.solve.options import SolveOptions
 
 
 @handles_errors
@@ -112,6 +116,7 @@ def solve(
 
         with stderr.status("Solving without each donation the plan uses…"):
             result.donation_impact = donation_impact(loaded, result, options)
+    result.manifest = solve_manifest(scenario, options, impact)
     shortfall_tables: list[Any] = []
     if with_shortfall:
         from gapsolver.analysis.shortfall import shortfall as shopping_list
@@ -140,6 +145,17 @@ def solve(
 
         write_text_atomic(report_file, result_page(result))
     emit(result.to_dict(), output, as_json, fmt, show, sheets)
+
+
+def solve_manifest(scenario: Path, options: SolveOptions, impact: bool) -> Manifest:
+    """The manifest of a solve (`gapsolver replay`): the scenario, every solve option and
+    --donation-impact, which shape the result; outputs do not."""
+    from dataclasses import asdict
+
+    from gapsolver.schema.manifest import build_manifest
+
+    recorded = {"scenario": scenario, **asdict(options), "donation_impact": impact}
+    return build_manifest("solve", [scenario], recorded, options.solver)
 
 
 @handles_errors

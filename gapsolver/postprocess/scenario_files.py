@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from gapsolver.postprocess.write import atomic_path
+from gapsolver.postprocess.write import atomic_path, write_folder_atomic
 from gapsolver.preprocess.consistency import REFERENCES
 from gapsolver.preprocess.tables import (
     NOTES_SHEET,
@@ -157,28 +155,17 @@ def _csv_text(value: Any) -> str:
 
 
 def write_csv_folder(scenario: Scenario | None, folder: str | Path) -> None:
-    """The scenario's tables as CSV files in ``folder``, made whole in a new folder beside it and
-    then moved into place: a previous folder of tables is replaced only by a complete new one."""
-    folder = Path(folder)
-    parent = folder.resolve().parent
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=parent))
-    try:
-        for table, (header, rows) in table_rows(scenario).items():
-            with open(staging / f"{table}.csv", "w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(header)
-                for row in rows:
-                    writer.writerow(["" if cell is None else _csv_text(cell) for cell in row])
-        if folder.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=parent))
-            os.replace(folder, old / folder.name)
-            os.replace(staging, folder)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, folder)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+    """The scenario's tables as CSV files in ``folder``, written whole or not at all
+    (:func:`write_folder_atomic`)."""
+    files = {}
+    for table, (header, rows) in table_rows(scenario).items():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(["" if cell is None else _csv_text(cell) for cell in row])
+        files[f"{table}.csv"] = buffer.getvalue()
+    write_folder_atomic(folder, files)
 
 
 def is_table_folder(path: Path) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -79,3 +80,30 @@ def write_csv_atomic(path: str | Path, rows: list[dict[str, Any]]) -> None:
         writer = csv.DictWriter(out, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
+
+
+def write_folder_atomic(folder: str | Path, files: dict[str, str]) -> None:
+    """A folder of text files (name → text), made whole in a new folder beside ``folder`` and then
+    moved into place: a previous folder is replaced only by a complete new one."""
+    folder = Path(folder)
+    parent = folder.resolve().parent
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=parent))
+    except OSError as error:
+        raise OutputError(f"{folder}: cannot write ({error.strerror})") from None
+    try:
+        for name, text in files.items():
+            (staging / name).write_text(text, encoding="utf-8", newline="")
+        raise_if_stopped()  # never let a stopped run replace what the user had
+        if folder.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=parent))
+            os.replace(folder, old / folder.name)
+            os.replace(staging, folder)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, folder)
+    except OSError as error:
+        raise OutputError(f"{folder}: cannot write ({error.strerror})") from None
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)

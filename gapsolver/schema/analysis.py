@@ -1,5 +1,5 @@
-"""Outcomes of the analyses as types: what `compare`, `robust`, `diff`/`whatif` and `graph --critical`
-return, and the headline figures of a plan that `compare` and `gapsolver batch` store.
+"""Outcomes of the analyses as types: what `compare`, `robust`, `diff`/`whatif`, `graph --critical` and
+`replay` return, and the headline figures of a plan that `compare` and `gapsolver batch` store.
 
 Renderers (``gapsolver.report``) take these objects; ``to_dict()`` is the JSON a command writes.
 """
@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+from gapsolver.schema.manifest import Manifest
 from gapsolver.schema.result import SolveStatus
 from gapsolver.schema.scenario import Priority
 
@@ -131,6 +132,9 @@ class Comparison(AnalysisOutput):
     """One per scenario and strategy, in that order."""
     summary: list[StrategySummary]
     """One per strategy."""
+    manifest: Manifest | None = None
+    """How to replay the run (`gapsolver replay`; written by the command, absent from the Python
+    API's)."""
 
     @property
     def against_optimal(self) -> bool:
@@ -246,6 +250,9 @@ class RobustReport(AnalysisOutput):
     """Every requirement, most often short first."""
     runs: list[SampleRun]
     """Every sample, in index order (none when nothing is uncertain)."""
+    manifest: Manifest | None = None
+    """How to replay the run (`gapsolver replay`; written by the command, absent from the Python
+    API's)."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -327,6 +334,9 @@ class VariantDiff(PlanDiff):
     """The variants applied (from --variants)."""
     changes: list[dict[str, Any]]
     """Every change applied, as in a variants file."""
+    manifest: Manifest | None = None
+    """How to replay the run (`gapsolver replay`; written by the command, absent from the Python
+    API's)."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -405,3 +415,56 @@ class DependenceReport(AnalysisOutput):
     """Per mission."""
     re_solves: int
     """Withdrawals solved (the others are unused by the plan and cost 0)."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Replays (`replay`)
+
+
+class ValueChange(AnalysisOutput):
+    """A value of the result that the replay did not reproduce."""
+
+    path: str
+    """Where in the result's JSON (``assignments[3].units``, ``weighted_gap``)."""
+    recorded: JsonValue = None
+    """The value in the result file (left out when only the replay has the path)."""
+    replayed: JsonValue = None
+    """The value the replay gave (left out when only the result file has the path)."""
+
+
+class EnvironmentChange(AnalysisOutput):
+    """Something of the manifest's environment that differs where the replay ran."""
+
+    what: str
+    """``gapsolver``, a package (``highspy``, ``numpy``…) or a platform field (``python``,
+    ``system``, ``machine``…)."""
+    recorded: str | None
+    """In the manifest (None: not there)."""
+    replayed: str | None
+    """Here (None: not installed)."""
+
+
+class ReplayReport(AnalysisOutput):
+    """`gapsolver replay`: a result's command run again from its manifest, and what differs."""
+
+    result_file: str
+    """The result file replayed."""
+    command: str
+    """The command replayed (the manifest's)."""
+    inputs: int
+    """Input files checked unchanged (SHA-256 as recorded)."""
+    differences: list[ValueChange]
+    """Every value that differs, timings aside (empty: the replay reproduced the result)."""
+    plan: PlanDiff | None = None
+    """For a plan that differs: the difference from the recorded plan (A) to the replayed one (B)."""
+    environment: list[EnvironmentChange]
+    """What differs from the manifest's environment here (versions, platform); it does not make a
+    difference by itself."""
+    notes: list[str]
+    """How the replay ran where that matters (``--solver auto`` replays the recorded winner; a time
+    limit)."""
+
+    @property
+    def reproduced(self) -> bool:
+        """Whether the replay gave the recorded result (no difference)."""
+        return not self.differences

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, with_config
 from typing_extensions import TypedDict
 
 from gapsolver.exceptions import GapsolverError, import_extra
+from gapsolver.schema.manifest import Manifest
 from gapsolver.schema.reasons import Reason
 from gapsolver.schema.scenario import Priority
 
@@ -294,6 +295,10 @@ class Result(BaseModel):
     donation_impact: list[DonationImpact] | None = None
     """With --donation-impact: per used donation, the optimal weighted gap without it and the gap it
     closes."""
+    manifest: Manifest | None = None
+    """How to replay the run (`gapsolver replay`): gapsolver's version, the command and its options,
+    the SHA-256 of each input file, the solver and its version, the seeds, the platform. Written by
+    the commands; None from the Python API and in files of older versions."""
 
     @property
     def allocated_units(self) -> int:
