@@ -39,25 +39,25 @@ PERCENTILES = (5, 25, 50, 75, 95)
 KINDS = ("pledges", "donations", "trainings")
 
 
-def _draws(scenario: Scenario, seed: int, index: int) -> dict[str, np.ndarray]:
-    """Sample ``index`` of ``seed``: per kind, which elements materialize."""
+def materialized(scenario: Scenario, seed: int, index: int) -> dict[str, np.ndarray]:
+    """Sample ``index`` of ``seed``: per kind (:data:`KINDS`), which elements materialize, as a
+    boolean array in scenario order. The one sampler: ``robust``, the stochastic plan
+    (:mod:`gapsolver.analysis.stochastic`) and the evaluation of a committed plan draw from it."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, index]))
-    materialized = {}
+    outcome = {}
     for kind in KINDS:
         elements = getattr(scenario, kind)
         draws = rng.random(len(elements))
-        materialized[kind] = draws < np.array([e.reliability for e in elements], dtype=float)
-    return materialized
+        outcome[kind] = draws < np.array([e.reliability for e in elements], dtype=float)
+    return outcome
 
 
 def sample_dropped(scenario: Scenario, seed: int, index: int) -> dict[str, list[str]]:
     """The ids, by kind, of the elements that do not materialize in sample ``index`` of ``seed``."""
-    materialized = _draws(scenario, seed, index)
+    outcome = materialized(scenario, seed, index)
     return {
         kind: [
-            e.id
-            for e, kept in zip(getattr(scenario, kind), materialized[kind], strict=True)
-            if not kept
+            e.id for e, kept in zip(getattr(scenario, kind), outcome[kind], strict=True) if not kept
         ]
         for kind in KINDS
     }
@@ -68,13 +68,13 @@ def sample_scenario(
 ) -> tuple[Scenario, dict[str, list[str]]]:
     """Sample ``index`` of ``seed``: the scenario with the elements that did not materialize
     removed, and their ids by kind."""
-    materialized = _draws(scenario, seed, index)
+    outcome = materialized(scenario, seed, index)
     kept: dict[str, list[Any]] = {}
     dropped: dict[str, list[str]] = {}
     for kind in KINDS:
         elements = getattr(scenario, kind)
-        kept[kind] = [e for e, k in zip(elements, materialized[kind], strict=True) if k]
-        dropped[kind] = [e.id for e, k in zip(elements, materialized[kind], strict=True) if not k]
+        kept[kind] = [e for e, k in zip(elements, outcome[kind], strict=True) if k]
+        dropped[kind] = [e.id for e, k in zip(elements, outcome[kind], strict=True) if not k]
     return scenario.model_copy(update=kept), dropped
 
 
@@ -127,7 +127,8 @@ def _solve_samples(job: _Samples) -> list[_Solved]:
     return solved
 
 
-def _distribution(values: list[float]) -> Distribution:
+def distribution(values: list[float]) -> Distribution:
+    """A figure's mean, spread, percentiles and extremes over the samples."""
     array = np.asarray(values, dtype=float)
     return Distribution(
         mean=round(float(array.mean()), 6),
@@ -138,7 +139,7 @@ def _distribution(values: list[float]) -> Distribution:
     )
 
 
-def _by_risk(row: RequirementRisk) -> tuple[float, float, str]:
+def by_risk(row: RequirementRisk) -> tuple[float, float, str]:
     """Most often short first, then the largest mean gap, then by id."""
     return (-row.short_in, -row.mean_gap, row.requirement)
 
@@ -189,15 +190,15 @@ def robust(
                 mean_gap=round(float(np.mean(gaps)), 6),
             )
         )
-    requirements.sort(key=_by_risk)
+    requirements.sort(key=by_risk)
     return RobustReport(
         scenario=scenario.name,
         samples=samples,
         seed=seed,
         uncertain_elements=uncertain,
         nominal=PlanGap(weighted_gap=nominal.weighted_gap, gap_units=nominal.gap_units),
-        weighted_gap=_distribution([sample.run.weighted_gap for sample in done]),
-        gap_units=_distribution([sample.run.gap_units for sample in done]),
+        weighted_gap=distribution([sample.run.weighted_gap for sample in done]),
+        gap_units=distribution([sample.run.gap_units for sample in done]),
         requirements=requirements,
         runs=[sample.run for sample in done],
     )
@@ -214,8 +215,8 @@ def _certain(scenario: Scenario, samples: int, seed: int, nominal: Result) -> Ro
         note="no pledge, donation or training has a reliability below 1: every sample is the "
         "nominal scenario, so it was solved once",
         nominal=PlanGap(weighted_gap=nominal.weighted_gap, gap_units=nominal.gap_units),
-        weighted_gap=_distribution([nominal.weighted_gap]),
-        gap_units=_distribution([nominal.gap_units]),
+        weighted_gap=distribution([nominal.weighted_gap]),
+        gap_units=distribution([nominal.gap_units]),
         requirements=sorted(
             (
                 RequirementRisk(
@@ -229,7 +230,7 @@ def _certain(scenario: Scenario, samples: int, seed: int, nominal: Result) -> Ro
                 )
                 for outcome in nominal.requirements
             ),
-            key=_by_risk,
+            key=by_risk,
         ),
         runs=[],
     )
