@@ -1,0 +1,195 @@
+"""The stochastic plan and what it is worth (`solve --stochastic`), and a committed plan judged on
+fresh samples (`robust --plan`)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from gapsolver.report.common import PRIORITY_STYLE, Printer
+from gapsolver.schema.stochastic import CommittedPlan, PlanEvaluation, PlanRisk, StochasticReport
+
+
+def _uncertain(report: StochasticReport | PlanEvaluation) -> str:
+    uncertain = report.uncertain_elements
+    return (
+        f"uncertain: {uncertain.pledges} pledges, {uncertain.donations} donations, "
+        f"{uncertain.trainings} trainings"
+    )
+
+
+def _risk_table(report: StochasticReport) -> Table:
+    cvar = report.cvar_alpha is not None
+    table = Table(title="Weighted gap over the samples, by way of planning", title_justify="left")
+    table.add_column("plan")
+    table.add_column("objective" if cvar else "mean", justify="right")
+    if cvar:
+        table.add_column("mean", justify="right")
+        table.add_column(f"CVaR {report.cvar_alpha:g}", justify="right")
+    for column in ("p5", "p50", "p95", "worst"):
+        table.add_column(column, justify="right")
+    rows: list[tuple[str, PlanRisk]] = [
+        ("stochastic (SP)", report.sp),
+        ("deterministic (EEV)", report.eev),
+        ("perfect information (WS)", report.ws),
+    ]
+    for label, risk in rows:
+        cells = [label, f"{risk.objective:.2f}"]
+        if cvar:
+            cells += [f"{risk.mean:.2f}", f"{risk.cvar or 0.0:.2f}"]
+        dist = risk.weighted_gap
+        cells += [f"{dist.p5:g}", f"{dist.p50:g}", f"{dist.p95:g}", f"{dist.worst:g}"]
+        table.add_row(*cells)
+    return table
+
+
+def _plans_table(plan: CommittedPlan, deterministic: CommittedPlan) -> list[Table]:
+    """The two first stages side by side: pledges, items, seats."""
+    pledges = Table(title="Pledges called forward", title_justify="left")
+    for column in ("pledge", "state", "capability", "reliability", "stochastic", "deterministic"):
+        pledges.add_column(
+            column,
+            justify="right" if column in ("reliability", "stochastic", "deterministic") else "left",
+        )
+    called = {row.pledge: row for row in deterministic.pledges}
+    ours = {row.pledge: row for row in plan.pledges}
+    for row in [*plan.pledges, *(r for r in deterministic.pledges if r.pledge not in ours)]:
+        pledges.add_row(
+            row.pledge,
+            row.state,
+            row.capability,
+            f"{row.reliability:g}",
+            str(ours[row.pledge].units if row.pledge in ours else 0),
+            str(called[row.pledge].units if row.pledge in called else 0),
+        )
+    tables = [pledges]
+    items = Table(title="Donated items committed", title_justify="left")
+    for column in ("donation", "item", "recipient", "stochastic", "deterministic"):
+        items.add_column(
+            column, justify="right" if column in ("stochastic", "deterministic") else "left"
+        )
+    given = {(row.donation, row.recipient): row for row in plan.donations}
+    before = {(row.donation, row.recipient): row for row in deterministic.donations}
+    for key in sorted(given.keys() | before.keys()):
+        gift = given.get(key) or before[key]
+        items.add_row(
+            gift.donation,
+            gift.item,
+            gift.recipient,
+            str(given[key].items if key in given else 0),
+            str(before[key].items if key in before else 0),
+        )
+    if items.row_count:
+        tables.append(items)
+    seats = Table(title="Training seats funded", title_justify="left")
+    for column in ("training", "capability", "trainee state", "stochastic", "deterministic"):
+        seats.add_column(
+            column, justify="right" if column in ("stochastic", "deterministic") else "left"
+        )
+    funded = {(row.training, row.state or ""): row for row in plan.seats}
+    earlier = {(row.training, row.state or ""): row for row in deterministic.seats}
+    for key in sorted(funded.keys() | earlier.keys()):
+        seat = funded.get(key) or earlier[key]
+        seats.add_row(
+            seat.training,
+            seat.capability,
+            seat.state or "any",
+            str(funded[key].seats if key in funded else 0),
+            str(earlier[key].seats if key in earlier else 0),
+        )
+    if seats.row_count:
+        tables.append(seats)
+    return tables
+
+
+def print_stochastic(report: StochasticReport, console: Printer) -> None:
+    """`gapsolver solve --stochastic N`: the three ways of planning on the samples, VSS and EVPI, then
+    the stochastic plan's first stage beside the deterministic one."""
+    if report.note:
+        console.print(f"{report.scenario}: {report.note}.", highlight=False)
+    objective = "mean weighted gap"
+    if report.cvar_alpha is not None:
+        objective = (
+            f"mean + {report.cvar_weight:g} × CVaR {report.cvar_alpha:g} of the weighted gap"
+        )
+    console.print(
+        f"{report.scenario}: {report.samples} samples ({report.distinct_samples} distinct), "
+        f"seed {report.seed}; {_uncertain(report)}; minimising the {objective}",
+        highlight=False,
+    )
+    console.print(_risk_table(report))
+    check = "holds" if report.ordered else "DOES NOT HOLD (a solve was not proven optimal)"
+    console.print(
+        f"VSS (EEV − SP) {report.vss:.2f}; EVPI (SP − WS) {report.evpi:.2f}; WS ≤ SP ≤ EEV {check}. "
+        f"Status {report.status.value}, {report.solve_time:.2f} s in the programme.",
+        highlight=False,
+    )
+    plan, deterministic = report.plan, report.deterministic_plan
+    console.print(
+        f"Commitment: {plan.units} units called forward ({deterministic.units} in the "
+        f"deterministic plan), {plan.items} items ({deterministic.items}), "
+        f"{plan.seats_funded} seats ({deterministic.seats_funded}).",
+        highlight=False,
+    )
+    for table in _plans_table(plan, deterministic):
+        console.print(table)
+
+
+def print_plan_evaluation(evaluation: PlanEvaluation, console: Printer, top: int = 15) -> None:
+    """`gapsolver robust --plan`: the committed plan's weighted gap over fresh samples, then the
+    requirements most often short."""
+    plan = evaluation.plan
+    console.print(
+        f"{evaluation.scenario}: the {evaluation.source} plan's first stage fixed ({plan.units} "
+        f"units called forward, {plan.items} items, {plan.seats_funded} seats), assignments "
+        f"optimised in each of {evaluation.samples} samples, seed {evaluation.seed}; "
+        f"{_uncertain(evaluation)}",
+        highlight=False,
+    )
+    table = Table(title="Committed plan across samples", title_justify="left")
+    table.add_column("figure")
+    for column in ("all materialize", "mean", "p5", "p50", "p95", "worst"):
+        table.add_column(column, justify="right")
+    for label, nominal, dist in (
+        ("weighted gap", evaluation.nominal.weighted_gap, evaluation.weighted_gap),
+        ("unfilled units", evaluation.nominal.gap_units, evaluation.gap_units),
+    ):
+        table.add_row(
+            label,
+            f"{nominal:g}",
+            f"{dist.mean:.2f}",
+            f"{dist.p5:g}",
+            f"{dist.p50:g}",
+            f"{dist.p95:g}",
+            f"{dist.worst:g}",
+        )
+    console.print(table)
+    if evaluation.cvar_alpha is not None and evaluation.cvar is not None:
+        console.print(
+            f"CVaR {evaluation.cvar_alpha:g} of the weighted gap: {evaluation.cvar:.2f}",
+            highlight=False,
+        )
+    at_risk = [row for row in evaluation.requirements if row.short_in > 0][:top]
+    if at_risk:
+        table = Table(title="Requirements most often short", title_justify="left")
+        for column in (
+            "requirement",
+            "priority",
+            "quantity",
+            "gap if all materialize",
+            "short in",
+            "mean gap",
+        ):
+            table.add_column(
+                column, justify="left" if column in ("requirement", "priority") else "right"
+            )
+        for row in at_risk:
+            table.add_row(
+                row.requirement,
+                Text(row.priority.value, style=PRIORITY_STYLE[row.priority.value]),
+                str(row.quantity),
+                str(row.nominal_gap),
+                f"{row.short_in:.0%}",
+                f"{row.mean_gap:.2f}",
+            )
+        console.print(table)
