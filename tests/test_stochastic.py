@@ -323,7 +323,7 @@ def test_reliability_one_gives_the_deterministic_optimum(reference: Scenario) ->
     report = stochastic_plan(scenario, 5, seed=3)
     assert report.distinct_samples == 1 and report.note
     assert report.sp.mean == report.eev.mean == report.ws.mean == optimum
-    assert report.plan.units == plan.units  # no hedge where nothing can fail
+    assert report.plan == plan.model_copy(update={"source": "stochastic"})  # nothing to hedge
 
 
 def test_reference_in_and_out_of_sample(reference: Scenario) -> None:
