@@ -49,6 +49,12 @@ is built. A scenario of 10,000 pledges and 3,000 requirement lines has about 2 m
 
 MAX_SAMPLES = 100_000
 """Most reliability samples (``robust --samples``, a batch's ``robustness.samples``)."""
+MAX_STOCHASTIC_SAMPLES = 5_000
+"""Most samples of a stochastic plan (``solve --stochastic``; each distinct one is a copy of the
+second stage in one model) and of ``robust --plan``."""
+MAX_EXTENSIVE_CELLS = 50_000_000
+"""Most (distinct sample, eligible pair) cells of a stochastic plan's extensive form, counted once
+the samples are drawn and before the form is built (its index of them takes 8 bytes a cell)."""
 MAX_SEED = 2**63 - 1
 """Largest random seed (it is stored as a 64-bit integer)."""
 MAX_SWEEP_POINTS = 10_000

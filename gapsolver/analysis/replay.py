@@ -33,6 +33,14 @@ from gapsolver.analysis.compare import compare
 from gapsolver.analysis.dependence import donation_impact
 from gapsolver.analysis.diff import ResultFile, diff_results
 from gapsolver.analysis.robust import robust
+from gapsolver.analysis.stochastic import (
+    Cvar,
+    compare_plans,
+    evaluate_plan,
+    plan_labels,
+    read_plan_file,
+    stochastic_plan,
+)
 from gapsolver.backend import SOLVERS
 from gapsolver.exceptions import InputError, Problem, SolverError
 from gapsolver.postprocess.write import json_text
@@ -265,10 +273,37 @@ Replayer = Callable[[Run], BaseModel]
 """Runs a recorded command again: its output, as the command wrote it (before the manifest)."""
 
 
+def _cores(run: Run) -> int:
+    """The workers recorded (by default one per core), at most one per core here; samples and
+    their answers do not depend on the workers."""
+    cores = os.cpu_count() or 1
+    return max(min(run.option("workers", int | None, None) or cores, cores), 1)
+
+
+def replay_stochastic(run: Run, scenario: Scenario, options: SolveOptions) -> BaseModel:
+    """`solve --stochastic N`: the same samples (seed), the programme solved again."""
+    run.racing(options)
+    run.timed(options)
+    alpha = run.option("cvar", float | None, None)
+    weight = run.option("cvar_weight", float | None, None)
+    return stochastic_plan(
+        scenario,
+        run.option("stochastic", int),
+        run.option("seed", int),
+        options,
+        None if alpha is None else Cvar(alpha, 1.0 if weight is None else weight),
+        run.option("seats_by_state", bool, False),
+        _cores(run),
+    )
+
+
 def replay_solve(run: Run) -> BaseModel:
-    """`solve`: the pipeline; with ``--solver auto`` (optimal strategy) the recorded winner alone."""
+    """`solve`: the pipeline; with ``--solver auto`` (optimal strategy) the recorded winner alone.
+    `solve --stochastic`: :func:`replay_stochastic`."""
     scenario = run.scenario(run.option("scenario", str))
     options = run.solve_options()
+    if run.option("stochastic", int | None, None) is not None:
+        return replay_stochastic(run, scenario, options)
     solving = options
     winner = run.recorded.get("solver")
     if options.solver == "auto" and options.strategy == "optimal" and winner in SOLVERS:
@@ -308,19 +343,24 @@ def replay_whatif(run: Run) -> BaseModel:
 
 def replay_robust(run: Run) -> BaseModel:
     """`robust`: the same samples (seed) solved again, by the workers asked for (by default one per
-    core), at most one per core here; the samples do not depend on the workers."""
+    core), at most one per core here; the samples do not depend on the workers. `robust --plan`:
+    the same committed plans judged again on the same samples."""
+    scenario = run.scenario(run.option("scenario", str))
+    samples, seed = run.option("samples", int), run.option("seed", int)
+    plans = run.option("plans", list[str], [])
+    if plans:
+        committed = [
+            (label, read_plan_file(run.path(path), scenario))
+            for label, path in zip(plan_labels(plans), plans, strict=True)
+        ]
+        alpha = run.option("cvar", float | None, None)
+        if len(committed) == 1:
+            return evaluate_plan(scenario, committed[0][1], samples, seed, cvar_alpha=alpha)
+        return compare_plans(scenario, committed, samples, seed, cvar_alpha=alpha)
     options = run.solve_options()
     run.racing(options)
     run.timed(options)
-    cores = os.cpu_count() or 1
-    workers = min(run.option("workers", int | None, None) or cores, cores)
-    return robust(
-        run.scenario(run.option("scenario", str)),
-        run.option("samples", int),
-        run.option("seed", int),
-        options,
-        workers=max(workers, 1),
-    )
+    return robust(scenario, samples, seed, options, workers=_cores(run))
 
 
 def replay_compare(run: Run) -> BaseModel:

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from gapsolver.analysis.diff import read_result_file
 from gapsolver.analysis.robust import KINDS, by_risk, distribution, materialized, robust
@@ -51,6 +51,7 @@ from gapsolver.backend import (
 )
 from gapsolver.backend.highs import HighsBackend
 from gapsolver.exceptions import InputError, Problem, SolverError, raise_if_stopped
+from gapsolver.limits import MAX_EXTENSIVE_CELLS, MAX_STOCHASTIC_SAMPLES
 from gapsolver.model.build import build_model
 from gapsolver.model.model import INF, Model, RowBlock
 from gapsolver.preprocess.document import pydantic_problems
@@ -70,7 +71,9 @@ from gapsolver.schema.stochastic import (
     CalledForward,
     CommittedPlan,
     ItemsCommitted,
+    PlanComparison,
     PlanEvaluation,
+    PlanPair,
     PlanRisk,
     PlanSource,
     SampleGaps,
@@ -1585,18 +1588,39 @@ def plan_problems(scenario: Scenario, plan: CommittedPlan) -> list[Problem]:
     return problems
 
 
+class _WithPlan(BaseModel):
+    """A file holding a committed plan under ``plan`` (a stochastic report, a plan evaluation):
+    the plan, typed; every other key kept as it is."""
+
+    model_config = ConfigDict(extra="allow")
+
+    plan: CommittedPlan
+
+
 def read_plan_file(path: str | Path, scenario: Scenario) -> CommittedPlan:
     """The committed plan in a JSON file: a stochastic report (`solve --stochastic -o`: its first
-    stage) or a result (`solve -o`: the units, items and seats its plan uses). :class:`InputError`,
-    located, when it is neither or does not fit ``scenario``."""
+    stage), a plan evaluation (`robust --plan -o`: the plan it judged) or a result (`solve -o`: the
+    units, items and seats its plan uses). :class:`InputError`, located, when it is none of these
+    or does not fit ``scenario``."""
     doc = read_document(Path(path))
     if doc.problems:
         raise InputError(doc.problems, doc.source)
     if isinstance(doc.data, dict) and "plan" in doc.data and "format_version" not in doc.data:
         try:
-            plan = StochasticReport.model_validate(doc.data).plan
+            plan = _WithPlan.model_validate(doc.data).plan
         except ValidationError as error:
             raise InputError(pydantic_problems(error, doc), doc.source) from None
+    elif not isinstance(doc.data, dict) or "format_version" not in doc.data:
+        raise InputError(
+            [
+                Problem(
+                    "",
+                    "not a committed plan: expected a result (`gapsolver solve -o`, with "
+                    "format_version) or a stochastic report (`solve --stochastic -o`, with plan)",
+                )
+            ],
+            doc.source,
+        )
     else:
         result = read_result_file(path)
         try:
@@ -1615,8 +1639,10 @@ def read_plan_file(path: str | Path, scenario: Scenario) -> CommittedPlan:
 
 def _checked(samples: int, cvar: Cvar | None, options: SolveOptions) -> None:
     problems = []
-    if samples < 1:
-        problems.append(Problem("samples", f"must be at least 1 (got {samples})"))
+    if not 1 <= samples <= MAX_STOCHASTIC_SAMPLES:
+        problems.append(
+            Problem("samples", f"must be in [1, {MAX_STOCHASTIC_SAMPLES:,}] (got {samples})")
+        )
     if cvar is not None:
         if not 0.0 <= cvar.alpha < 1.0:
             problems.append(Problem("cvar_alpha", f"must be in [0, 1) (got {cvar.alpha})"))
@@ -1632,6 +1658,23 @@ def _checked(samples: int, cvar: Cvar | None, options: SolveOptions) -> None:
         raise InputError(problems)
 
 
+def _sized(patterns: int, pairs: int) -> None:
+    """InputError when an extensive form of ``patterns`` copies of ``pairs`` columns would exceed
+    :data:`MAX_EXTENSIVE_CELLS` (checked before it is built)."""
+    cells = patterns * pairs
+    if cells > MAX_EXTENSIVE_CELLS:
+        raise InputError(
+            [
+                Problem(
+                    "samples",
+                    f"{patterns:,} distinct samples × {pairs:,} eligible pairs make {cells:,} "
+                    f"cells in the extensive form, more than the {MAX_EXTENSIVE_CELLS:,} allowed "
+                    "(docs/limits.md): draw fewer samples",
+                )
+            ]
+        )
+
+
 def stochastic_plan(
     scenario: Scenario,
     samples: int,
@@ -1640,10 +1683,13 @@ def stochastic_plan(
     cvar: Cvar | None = None,
     seats_by_state: bool = False,
     workers: int = 1,
+    progress: Callable[[str], None] | None = None,
 ) -> StochasticReport:
     """`gapsolver solve --stochastic N --seed S [--cvar A]`: the committed plan over ``samples``
     draws of ``seed``, and its worth (see :func:`stochastic_programme`)."""
-    return stochastic_programme(scenario, samples, seed, options, cvar, seats_by_state, workers)[0]
+    return stochastic_programme(
+        scenario, samples, seed, options, cvar, seats_by_state, workers, progress
+    )[0]
 
 
 def stochastic_programme(
@@ -1654,6 +1700,7 @@ def stochastic_programme(
     cvar: Cvar | None = None,
     seats_by_state: bool = False,
     workers: int = 1,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[StochasticReport, ExtensiveForm, FloatArray]:
     """:func:`stochastic_plan`, also returning the extensive form and its solution (every
     pattern's assignments: :meth:`ExtensiveForm.sample_plan`).
@@ -1664,12 +1711,15 @@ def stochastic_programme(
     the same seed, in ``workers`` processes). ``options`` apply to the nominal solve and `robust`
     (its solver; its suitability gap to the programme's third stage); the programme runs on HiGHS.
     ``options.time_limit`` bounds the programme's three stages only: the nominal plan, EEV and WS
-    are the figures it is judged against and are solved to optimality."""
+    are the figures it is judged against and are solved to optimality. ``progress`` is told each
+    step as it begins."""
     options = options or SolveOptions()
     _checked(samples, cvar, options)
+    step = progress or (lambda _: None)
     exact = dataclasses.replace(options, time_limit=None)
     timings: dict[str, float] = {}
 
+    step("the deterministic plan (every pledge materializing)")
     began = time.perf_counter()
     nominal, base, _ = solve_plan(scenario, exact, reasons=False)
     deterministic = deterministic_plan(scenario, nominal, seats_by_state)
@@ -1679,6 +1729,8 @@ def stochastic_programme(
     draws = draw(scenario, samples, seed)
     timings["draw"] = time.perf_counter() - began
 
+    _sized(draws.count.size, base.n_pairs)
+    step(f"the extensive form over {draws.count.size} distinct samples")
     began = time.perf_counter()
     form = build_extensive_form(
         base,
@@ -1691,16 +1743,19 @@ def stochastic_programme(
     )
     timings["build"] = time.perf_counter() - began
 
+    step("EEV: the deterministic plan's first stage in each sample")
     began = time.perf_counter()
     eev = assign(form, deterministic, exact)
     timings["eev"] = time.perf_counter() - began
 
     uncertain = uncertain_elements(scenario)
     if uncertain.pledges or uncertain.donations or uncertain.trainings:
+        step("the programme: mean weighted gap, commitment, suitability")
         began = time.perf_counter()
         values, stages = solve_programme(form, eev.values, options)
         timings["programme"] = time.perf_counter() - began
 
+        step(f"WS: each of the {samples} samples solved on its own")
         began = time.perf_counter()
         perfect = robust(scenario, samples, seed, exact, workers=workers)
         ws_gaps = np.array([run.weighted_gap for run in perfect.runs])
@@ -1797,6 +1852,8 @@ def evaluate_plan(
     small = base.restricted(
         np.concatenate([pairs, base.n_pairs + np.arange(base.give_donation.size)])
     )
+    _sized(pledges.shape[0], small.n_pairs)
+    _sized(pledges.shape[0], small.n_pairs)
     form = build_extensive_form(
         small,
         pledges,
@@ -1858,3 +1915,50 @@ def evaluate_plan(
         evaluation.cvar_alpha = cvar_alpha
         evaluation.cvar = round(value_at_risk(sample_gaps, np.ones(samples), cvar_alpha)[1], 6)
     return evaluation
+
+
+def plan_labels(paths: Sequence[str | Path]) -> list[str]:
+    """The labels of plans compared (`robust --plan A --plan B`): each file's name, or its path as
+    given when two names clash."""
+    names = [Path(path).name for path in paths]
+    return [
+        name if names.count(name) == 1 else str(path)
+        for name, path in zip(names, paths, strict=True)
+    ]
+
+
+def compare_plans(
+    scenario: Scenario,
+    plans: Sequence[tuple[str, CommittedPlan]],
+    samples: int,
+    seed: int,
+    options: SolveOptions | None = None,
+    cvar_alpha: float | None = None,
+) -> PlanComparison:
+    """`gapsolver robust --plan A --plan B …`: each labelled plan evaluated on the same ``samples``
+    draws of ``seed`` (:func:`evaluate_plan`), and every pair compared sample by sample."""
+    evaluations = [
+        evaluate_plan(scenario, plan, samples, seed, options, cvar_alpha).model_copy(
+            update={"label": label}
+        )
+        for label, plan in plans
+    ]
+    pairs = []
+    for i, first in enumerate(evaluations):
+        for second in evaluations[i + 1 :]:
+            a = np.array([run.weighted_gap for run in first.runs])
+            b = np.array([run.weighted_gap for run in second.runs])
+            scale = ORDER_TOLERANCE * np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
+            pairs.append(
+                PlanPair(
+                    first=first.label or "",
+                    second=second.label or "",
+                    first_better=int((a < b - scale).sum()),
+                    second_better=int((b < a - scale).sum()),
+                    tied=int((np.abs(a - b) <= scale).sum()),
+                    mean_difference=round(float((a - b).mean()), 6),
+                )
+            )
+    return PlanComparison(
+        scenario=scenario.name, samples=samples, seed=seed, evaluations=evaluations, pairs=pairs
+    )

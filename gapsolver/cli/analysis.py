@@ -29,7 +29,13 @@ from gapsolver.cli.app import (
     stderr,
 )
 from gapsolver.exceptions import InputError, Problem
-from gapsolver.limits import MAX_SAMPLES, MAX_SCENARIO_FILES, MAX_SEED, MAX_TIME_LIMIT
+from gapsolver.limits import (
+    MAX_SAMPLES,
+    MAX_SCENARIO_FILES,
+    MAX_SEED,
+    MAX_STOCHASTIC_SAMPLES,
+    MAX_TIME_LIMIT,
+)
 from gapsolver.postprocess import guard
 
 
@@ -323,13 +329,33 @@ def robust(
             help="Also draw the distribution of the weighted gap (.png, .svg or .pdf).",
         ),
     ] = None,
+    plans: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--plan",
+            help="Judge this committed plan instead (a `solve -o` result or a `solve --stochastic "
+            "-o` report): its pledges called forward, items and seats fixed, only the "
+            "assignments re-optimised per sample. Repeat to compare plans on the same samples.",
+            show_default=False,
+        ),
+    ] = None,
+    cvar: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=0.999,
+            metavar="ALPHA",
+            help="With --plan: also the CVaR at level ALPHA (the mean of the worst 1 − ALPHA "
+            "share of samples).",
+        ),
+    ] = None,
     output: OutputOption = None,
     as_json: JsonFlag = False,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Draw scenarios where each pledge, donation and training materializes with its reliability;
     solve each; report the distribution of the weighted gap and how often each requirement ends
-    short."""
+    short. With --plan, judge committed plans on the samples instead."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -349,12 +375,34 @@ def robust(
             optional_output("--png", png, guard.IMAGE),
             optional_output("--output", output, guard.REPORT),
         ],
-        [scenario],
+        [scenario, *(plans or [])],
     )
     if png is not None:
         from gapsolver.report.plots import pyplot
 
         pyplot("--png")  # without the `plots` extra, say so before the sampling, not after it
+    if plans:
+        from gapsolver.cli.stochastic import refuse, robust_plans
+
+        refuse(
+            [
+                Problem(option, "not with --plan (each sample is a small re-solve on HiGHS)")
+                for option, given in (
+                    ("--workers", workers is not None),
+                    ("--solver", solver is not Solver.highs),
+                )
+                if given
+            ]
+            + (
+                [Problem("--samples", f"at most {MAX_STOCHASTIC_SAMPLES:,} with --plan")]
+                if samples > MAX_STOCHASTIC_SAMPLES
+                else []
+            )
+        )
+        robust_plans(scenario, plans, samples, seed, cvar, png, output, as_json, fmt)
+        return
+    if cvar is not None:
+        raise InputError([Problem("--cvar", "only with --plan")])
     worker_count = resolve_workers(workers)
     loaded, warnings = load_scenario(scenario)
     print_warnings(warnings, str(scenario))

@@ -26,6 +26,8 @@ from gapsolver.cli.app import (
     stdout,
     write_stdout,
 )
+from gapsolver.exceptions import Problem
+from gapsolver.limits import MAX_SEED, MAX_STOCHASTIC_SAMPLES, MAX_WORKERS
 from gapsolver.postprocess import guard
 
 if TYPE_CHECKING:
@@ -89,9 +91,71 @@ def solve(
             help="Also write the plan as one self-contained HTML page to send (`gapsolver report`).",
         ),
     ] = None,
+    stochastic: Annotated[
+        int | None,
+        typer.Option(
+            "--stochastic",
+            min=1,
+            max=MAX_STOCHASTIC_SAMPLES,
+            metavar="N",
+            help="Commit a plan that holds when pledges fail: which pledges to call forward, where "
+            "donations go, which seats to fund, for the least expected weighted gap over N "
+            "samples of the reliabilities; with VSS and EVPI (docs/alternatives.md).",
+            rich_help_panel="Stochastic plan",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=MAX_SEED,
+            help="With --stochastic: the samples' seed (default 0; the sampler of `robust`).",
+            rich_help_panel="Stochastic plan",
+        ),
+    ] = None,
+    cvar: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=0.999,
+            metavar="ALPHA",
+            help="With --stochastic: minimise the mean plus the CVaR at level ALPHA (the mean of "
+            "the worst 1 − ALPHA share of samples).",
+            rich_help_panel="Stochastic plan",
+        ),
+    ] = None,
+    cvar_weight: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=1e6,
+            metavar="LAMBDA",
+            help="With --cvar: the CVaR's weight in mean + LAMBDA × CVaR (default 1).",
+            rich_help_panel="Stochastic plan",
+        ),
+    ] = None,
+    seats_by_state: Annotated[
+        bool,
+        typer.Option(
+            "--seats-by-state",
+            help="With --stochastic: fund training seats per trainee state, not per course.",
+            rich_help_panel="Stochastic plan",
+        ),
+    ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=MAX_WORKERS,
+            help="With --stochastic: processes solving the samples alone for WS (default: one "
+            "per core).",
+            rich_help_panel="Stochastic plan",
+        ),
+    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Find the allocation with the smallest priority-weighted gap, then the most suitable one."""
+    """Find the allocation with the smallest priority-weighted gap, then the most suitable one;
+    with --stochastic, the plan to commit when pledges may fail."""
     from gapsolver.preprocess.load import load_scenario
     from gapsolver.report.result import print_result
     from gapsolver.solve.options import SolveOptions
@@ -105,6 +169,55 @@ def solve(
         [scenario],
     )
     options = SolveOptions(strategy=strategy.value, solver=solver.value, time_limit=time_limit)
+    if stochastic is not None:
+        from gapsolver.cli.stochastic import refuse, solve_stochastic
+
+        refuse(
+            [
+                Problem(option, "not with --stochastic")
+                for option, given in (
+                    ("--donation-impact", impact),
+                    ("--shortfall", with_shortfall),
+                    ("--report", report_file is not None),
+                    ("--strategy", strategy is not Strategy.optimal),
+                )
+                if given
+            ]
+            + (
+                [Problem("--cvar-weight", "only with --cvar")]
+                if cvar is None and cvar_weight is not None
+                else []
+            )
+        )
+        solve_stochastic(
+            scenario,
+            stochastic,
+            seed or 0,
+            cvar,
+            cvar_weight,
+            seats_by_state,
+            workers,
+            options,
+            output,
+            as_json,
+            fmt,
+        )
+        return
+    from gapsolver.cli.stochastic import refuse
+
+    refuse(
+        [
+            Problem(option, "only with --stochastic N")
+            for option, given in (
+                ("--seed", seed is not None),
+                ("--cvar", cvar is not None),
+                ("--cvar-weight", cvar_weight is not None),
+                ("--seats-by-state", seats_by_state),
+                ("--workers", workers is not None),
+            )
+            if given
+        ]
+    )
     loaded, warnings = load_scenario(scenario)
     print_warnings(warnings, str(scenario))
     with stderr.status(

@@ -3,12 +3,16 @@ file's extension)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from gapsolver.exceptions import import_extra
 from gapsolver.postprocess.write import atomic_path
 from gapsolver.schema.analysis import RobustReport
+from gapsolver.schema.stochastic import PlanEvaluation
 
 
 def pyplot(feature: str = "a plot") -> Any:
@@ -73,6 +77,37 @@ def gap_distributions(
         axes.set_ylabel("weighted gap")
         axes.set_title(name, loc="left")
     figure.suptitle(title)
+    figure.tight_layout()
+    save_figure(figure, path)
+    plt.close(figure)
+
+
+def plan_distributions(evaluations: Sequence[PlanEvaluation], path: str | Path) -> None:
+    """Committed plans on the same samples (`robust --plan`): the share of samples with at most
+    each weighted gap (one step line per plan, its mean dashed), so the plan whose line lies left
+    and above is the better in every sense that grows with the gaps."""
+    plt = pyplot("--png")
+    figure, axes = plt.subplots(figsize=(8, 4.5))
+    colours = ("#4c72b0", "#c44e52", "#55a868", "#8172b2", "#ccb974", "#64b5cd")
+    for index, evaluation in enumerate(evaluations):
+        gaps = np.sort([run.weighted_gap for run in evaluation.runs])
+        share = np.arange(1, gaps.size + 1) / gaps.size
+        colour = colours[index % len(colours)]
+        label = evaluation.label or evaluation.source
+        axes.step(
+            gaps,
+            share,
+            where="post",
+            color=colour,
+            label=f"{label} (mean {evaluation.weighted_gap.mean:.1f})",
+        )
+        axes.axvline(evaluation.weighted_gap.mean, color=colour, linestyle="--", linewidth=0.8)
+    first = evaluations[0]
+    axes.set_xlabel("weighted gap (assignments optimised per sample, first stage fixed)")
+    axes.set_ylabel("share of samples with at most this gap")
+    axes.set_ylim(0, 1.02)
+    axes.set_title(f"{first.scenario}: {first.samples} samples (seed {first.seed})")
+    axes.legend(loc="lower right")
     figure.tight_layout()
     save_figure(figure, path)
     plt.close(figure)

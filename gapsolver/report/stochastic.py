@@ -7,7 +7,14 @@ from rich.table import Table
 from rich.text import Text
 
 from gapsolver.report.common import PRIORITY_STYLE, Printer
-from gapsolver.schema.stochastic import CommittedPlan, PlanEvaluation, PlanRisk, StochasticReport
+from gapsolver.schema.stochastic import (
+    CalledForward,
+    CommittedPlan,
+    PlanComparison,
+    PlanEvaluation,
+    PlanRisk,
+    StochasticReport,
+)
 
 
 def _uncertain(report: StochasticReport | PlanEvaluation) -> str:
@@ -45,7 +52,9 @@ def _risk_table(report: StochasticReport) -> Table:
 
 def _plans_table(plan: CommittedPlan, deterministic: CommittedPlan) -> list[Table]:
     """The two first stages side by side: pledges, items, seats."""
-    pledges = Table(title="Pledges called forward", title_justify="left")
+    pledges = Table(
+        title="Pledges called forward (where the plans differ first)", title_justify="left"
+    )
     for column in ("pledge", "state", "capability", "reliability", "stochastic", "deterministic"):
         pledges.add_column(
             column,
@@ -53,14 +62,20 @@ def _plans_table(plan: CommittedPlan, deterministic: CommittedPlan) -> list[Tabl
         )
     called = {row.pledge: row for row in deterministic.pledges}
     ours = {row.pledge: row for row in plan.pledges}
-    for row in [*plan.pledges, *(r for r in deterministic.pledges if r.pledge not in ours)]:
+    rows = [*plan.pledges, *(r for r in deterministic.pledges if r.pledge not in ours)]
+
+    def units(table: dict[str, CalledForward], pledge: str) -> int:
+        return table[pledge].units if pledge in table else 0
+
+    rows.sort(key=lambda row: units(ours, row.pledge) == units(called, row.pledge))  # stable
+    for row in rows:
         pledges.add_row(
             row.pledge,
             row.state,
             row.capability,
             f"{row.reliability:g}",
-            str(ours[row.pledge].units if row.pledge in ours else 0),
-            str(called[row.pledge].units if row.pledge in called else 0),
+            str(units(ours, row.pledge)),
+            str(units(called, row.pledge)),
         )
     tables = [pledges]
     items = Table(title="Donated items committed", title_justify="left")
@@ -193,3 +208,53 @@ def print_plan_evaluation(evaluation: PlanEvaluation, console: Printer, top: int
                 f"{row.mean_gap:.2f}",
             )
         console.print(table)
+
+
+def print_plan_comparison(comparison: PlanComparison, console: Printer) -> None:
+    """`gapsolver robust --plan A --plan B …`: the plans side by side on the same samples, then each
+    pair sample by sample."""
+    first = comparison.evaluations[0]
+    console.print(
+        f"{comparison.scenario}: {len(comparison.evaluations)} committed plans, first stages "
+        f"fixed, assignments optimised in each of the same {comparison.samples} samples, seed "
+        f"{comparison.seed}; {_uncertain(first)}",
+        highlight=False,
+    )
+    cvar = first.cvar_alpha is not None
+    table = Table(title="Weighted gap over the samples, by plan", title_justify="left")
+    table.add_column("plan")
+    table.add_column("source")
+    table.add_column("units called", justify="right")
+    for column in ("all materialize", "mean", "p50", "p95", "worst"):
+        table.add_column(column, justify="right")
+    if cvar:
+        table.add_column(f"CVaR {first.cvar_alpha:g}", justify="right")
+    for evaluation in comparison.evaluations:
+        dist = evaluation.weighted_gap
+        cells = [
+            evaluation.label or "",
+            evaluation.source,
+            str(evaluation.plan.units),
+            f"{evaluation.nominal.weighted_gap:g}",
+            f"{dist.mean:.2f}",
+            f"{dist.p50:g}",
+            f"{dist.p95:g}",
+            f"{dist.worst:g}",
+        ]
+        if cvar:
+            cells.append(f"{evaluation.cvar or 0.0:.2f}")
+        table.add_row(*cells)
+    console.print(table)
+    pairs = Table(title="Sample by sample", title_justify="left")
+    for column in ("plan A", "plan B", "A better", "B better", "tied", "mean A − B"):
+        pairs.add_column(column, justify="left" if column.startswith("plan") else "right")
+    for pair in comparison.pairs:
+        pairs.add_row(
+            pair.first,
+            pair.second,
+            str(pair.first_better),
+            str(pair.second_better),
+            str(pair.tied),
+            f"{pair.mean_difference:+.2f}",
+        )
+    console.print(pairs)

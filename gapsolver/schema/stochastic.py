@@ -21,6 +21,7 @@ from gapsolver.schema.analysis import (
     RequirementRisk,
     SampleRun,
 )
+from gapsolver.schema.manifest import Manifest
 from gapsolver.schema.result import SolveStatus, StageReport
 
 PlanSource = Literal["deterministic", "stochastic"]
@@ -207,6 +208,9 @@ class StochasticReport(AnalysisOutput):
     """The size of the extensive form."""
     runs: list[SampleGaps]
     """Every sample, in index order."""
+    manifest: Manifest | None = None
+    """How to replay the run (`gapsolver replay`; written by the command, absent from the Python
+    API's)."""
 
 
 class PlanEvaluation(AnalysisOutput):
@@ -215,6 +219,8 @@ class PlanEvaluation(AnalysisOutput):
 
     scenario: str
     """The scenario's name."""
+    label: str | None = None
+    """Only among several plans compared: the plan's name (its file, as given)."""
     source: PlanSource
     """Where the plan comes from."""
     samples: int
@@ -243,3 +249,42 @@ class PlanEvaluation(AnalysisOutput):
     """``optimal`` when every sample's assignments are proven optimal."""
     solve_time: float
     """Seconds in the solver."""
+    manifest: Manifest | None = None
+    """How to replay the run (`gapsolver replay`; written by the command, absent from the Python
+    API's)."""
+
+
+class PlanPair(AnalysisOutput):
+    """Two committed plans on the same samples, sample by sample."""
+
+    first: str
+    """The first plan's label."""
+    second: str
+    """The second plan's label."""
+    first_better: int
+    """Samples where the first plan's weighted gap is the smaller."""
+    second_better: int
+    """Samples where the second plan's weighted gap is the smaller."""
+    tied: int
+    """Samples where they are equal."""
+    mean_difference: float
+    """The mean of the first's weighted gap minus the second's (negative: the first is better)."""
+
+
+class PlanComparison(AnalysisOutput):
+    """`gapsolver robust --plan A --plan B …`: several committed plans on the same samples (out of
+    sample when the seed is not the one a stochastic plan was drawn with)."""
+
+    scenario: str
+    """The scenario's name."""
+    samples: int
+    """Samples drawn."""
+    seed: int
+    """The seed (the same sampler as `robust`)."""
+    evaluations: list[PlanEvaluation]
+    """One per plan, in the order given, each labelled."""
+    pairs: list[PlanPair]
+    """Every pair of plans, in the order given."""
+    manifest: Manifest | None = None
+    """How to replay the run (`gapsolver replay`; written by the command, absent from the Python
+    API's)."""
