@@ -9,7 +9,8 @@ The public names below are imported when first used, so that importing a part of
 command line, whose ``--help`` should be instant) does not load the whole pipeline. A name that
 hands out results also loads their frames (:meth:`Result.to_frames`, built in
 :mod:`gapsolver.report.frames`). docs/python-api.md is the tour for researchers: solve, frames,
-``whatif``, ``robust``, ``compare``, ``shortfall``, ``explain`` and ``read_batch``.
+``whatif``, ``robust``, ``compare``, ``shortfall``, ``explain``, ``read_batch``, and the
+stochastic plan (``stochastic_plan``, ``evaluate_plan``, ``compare_plans``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,13 @@ from gapsolver.runtime.version import GAPSOLVER_VERSION
 if TYPE_CHECKING:
     from gapsolver.analysis.api import WhatIf, compare, explain, shortfall, whatif
     from gapsolver.analysis.robust import robust
+    from gapsolver.analysis.stochastic import (
+        Cvar,
+        compare_plans,
+        evaluate_plan,
+        read_plan_file,
+        stochastic_plan,
+    )
     from gapsolver.batch.export import read_batch
     from gapsolver.exceptions import GapsolverError, InputError, OutputError, SolverError
     from gapsolver.preprocess.load import load_scenario, scenario_from_data
@@ -49,6 +57,11 @@ _PUBLIC = {
     "explain": "gapsolver.analysis.api",
     "robust": "gapsolver.analysis.robust",
     "read_batch": "gapsolver.batch.export",
+    "stochastic_plan": "gapsolver.analysis.stochastic",
+    "evaluate_plan": "gapsolver.analysis.stochastic",
+    "compare_plans": "gapsolver.analysis.stochastic",
+    "read_plan_file": "gapsolver.analysis.stochastic",
+    "Cvar": "gapsolver.analysis.stochastic",
 }
 
 _GIVE_RESULTS = ("Result", "solve_scenario", "whatif", "WhatIf")
@@ -56,6 +69,7 @@ _GIVE_RESULTS = ("Result", "solve_scenario", "whatif", "WhatIf")
 :mod:`gapsolver.report.frames`, which gives results their frames (``Result.to_frames``)."""
 
 __all__ = [
+    "Cvar",
     "GapsolverError",
     "InputError",
     "OutputError",
@@ -66,13 +80,17 @@ __all__ = [
     "WhatIf",
     "__version__",
     "compare",
+    "compare_plans",
+    "evaluate_plan",
     "explain",
     "load_scenario",
     "read_batch",
+    "read_plan_file",
     "robust",
     "scenario_from_data",
     "shortfall",
     "solve_scenario",
+    "stochastic_plan",
     "whatif",
 ]
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from test_optimality import tiny_scenarios
 from typer.testing import CliRunner
 
-from gapsolver import SolveOptions, load_scenario, scenario_from_data, solve_scenario
+from gapsolver import InputError, SolveOptions, load_scenario, scenario_from_data, solve_scenario
 from gapsolver.cli import app
 from gapsolver.model.build import build_model
 from gapsolver.model.model import violations
@@ -24,6 +24,25 @@ from gapsolver.solve.greedy import greedy_plan
 def test_same_seed_same_scenario_other_seed_other_scenario() -> None:
     assert generate(pledges=150, seed=7) == generate(pledges=150, seed=7)
     assert generate(pledges=150, seed=7) != generate(pledges=150, seed=8)
+
+
+def test_unreliable_elements_leave_the_rest_of_the_file_as_it_was() -> None:
+    plain = generate(pledges=400, seed=4)
+    shaky = generate(pledges=400, seed=4, unreliable=0.25)
+    assert generate(pledges=400, seed=4, unreliable=0.25) == shaky
+    levels = []
+    for kind in ("pledges", "donations", "trainings"):
+        for before, after in zip(plain[kind], shaky[kind], strict=True):
+            level = after.pop("reliability", None)
+            assert after == before
+            if level is not None:
+                levels.append(level)
+    elements = sum(len(plain[kind]) for kind in ("pledges", "donations", "trainings"))
+    assert 0.15 * elements < len(levels) < 0.35 * elements
+    assert all(0.6 <= level <= 0.95 for level in levels)
+    scenario_from_data(generate(pledges=400, seed=4, unreliable=1.0))  # every element: still valid
+    with pytest.raises(InputError, match="--unreliable"):
+        generate(pledges=10, unreliable=1.5)
 
 
 def test_generated_scenarios_are_valid_and_sized_as_asked() -> None:

@@ -433,3 +433,16 @@ def test_a_plan_that_does_not_fit_is_refused(tmp_path) -> None:
     path.write_text(json.dumps(scenario_data([req("R")], [pledge("P")])))
     with pytest.raises(InputError):
         read_plan_file(path, scenario)
+
+
+def test_a_form_too_large_is_refused_before_it_is_built(
+    reference: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MAX_EXTENSIVE_CELLS: distinct samples × eligible pairs, counted after the draw."""
+    pairs = build_model(encode(reference)).n_pairs
+    monkeypatch.setattr(stochastic, "MAX_EXTENSIVE_CELLS", 10 * pairs - 1)
+    with pytest.raises(InputError, match="cells in the extensive form"):
+        stochastic_plan(reference, 10, 1)
+    assert stochastic_plan(reference, 9, 1).distinct_samples == 9  # 9 × pairs fits
+    with pytest.raises(InputError, match="samples: must be in"):
+        stochastic_plan(reference, 5_001, 1)

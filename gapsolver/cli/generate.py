@@ -29,6 +29,16 @@ def generate(
         typer.Option(help="Requirement lines (default: pledges/4, at most 60 per mission)."),
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same file.")] = 0,
+    unreliable: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            metavar="SHARE",
+            help="Share of pledges, donations and trainings that may fail, each given a "
+            "reliability from 0.6 to 0.95 (for `robust` and `solve --stochastic`).",
+        ),
+    ] = 0.0,
 ) -> None:
     """Write a synthetic scenario with realistic proportions (for benchmarks and batch studies)."""
     import yaml
@@ -39,7 +49,12 @@ def generate(
 
     guard.check_outputs([Output("--output", output, guard.SCENARIO)])
     data = generate_scenario(
-        states=states, missions=missions, pledges=pledges, requirements=requirements, seed=seed
+        states=states,
+        missions=missions,
+        pledges=pledges,
+        requirements=requirements,
+        seed=seed,
+        unreliable=unreliable,
     )
     scenario_from_data(data, source="generated scenario")  # never write an invalid file
     if output.suffix.lower() == ".json":

@@ -114,8 +114,21 @@ MAX_GENERATED_REQUIREMENTS = 10_000
 """Largest generated scenarios: their files stay well within gapsolver.limits.MAX_FILE_BYTES."""
 
 
-def _check(states: int, missions: int, pledges: int, requirements: int | None, seed: int) -> None:
+UNRELIABLE_RANGE = (0.6, 0.95)
+"""An uncertain element's reliability is drawn uniformly from this range (two decimals)."""
+
+
+def _check(
+    states: int,
+    missions: int,
+    pledges: int,
+    requirements: int | None,
+    seed: int,
+    unreliable: float = 0.0,
+) -> None:
     problems = []
+    if not 0.0 <= unreliable <= 1.0:
+        problems.append(Problem("--unreliable", f"a share from 0 to 1 (got {unreliable})"))
     if states < 3:
         problems.append(Problem("--states", "need at least 3 member states"))
     if missions < 1:
@@ -152,10 +165,13 @@ def generate(
     requirements: int | None = None,
     seed: int = 0,
     start: dt.date = dt.date(2022, 1, 1),
+    unreliable: float = 0.0,
 ) -> dict[str, Any]:
     """Scenario data (plain dicts, as a scenario file holds them). ``requirements`` (requirement lines)
-    defaults to pledges // 4, at least 2 and at most 60 per mission."""
-    _check(states, missions, pledges, requirements, seed)
+    defaults to pledges // 4, at least 2 and at most 60 per mission. With ``unreliable`` > 0 each
+    pledge, donation and training is uncertain with that probability, its reliability drawn from
+    :data:`UNRELIABLE_RANGE` (by a second generator: the rest of the file is as without it)."""
+    _check(states, missions, pledges, requirements, seed, unreliable)
     rng = np.random.default_rng(seed)
     n_requirements = requirements or min(max(2 * missions, pledges // 4), 60 * missions)
     day = lambda offset: (start + dt.timedelta(days=int(offset))).isoformat()  # noqa: E731
@@ -334,11 +350,20 @@ def generate(
             }
         )
 
+    if unreliable > 0:
+        chance = np.random.default_rng([seed, 1])
+        for element in (*pledge_list, *donation_list, *training_list):
+            draw, level = chance.random(), chance.uniform(*UNRELIABLE_RANGE)
+            if draw < unreliable:
+                element["reliability"] = round(float(level), 2)
+
     return {
         "name": f"generated-s{states}-m{missions}-p{pledges}-seed{seed}",
         "description": (
             f"Synthetic scenario from `gapsolver generate --states {states} --missions {missions} "
-            f"--pledges {pledges} --requirements {n_requirements} --seed {seed}`. Entirely illustrative."
+            f"--pledges {pledges} --requirements {n_requirements} --seed {seed}"
+            + (f" --unreliable {unreliable:g}" if unreliable > 0 else "")
+            + "`. Entirely illustrative."
         ),
         "start": start.isoformat(),
         "capabilities": [
