@@ -7,6 +7,9 @@ python -m benchmarks.run solvers          # HiGHS against CBC over several seeds
 python -m benchmarks.run plain            # whole `gapsolver solve` commands against a plain HiGHS
                                           #   model of stage 1, seeds 0-9 at 2,000 pledges (not in
                                           #   the default run: up to about an hour on 2 cores)
+python -m benchmarks.run stochastic       # `solve --stochastic 50` on the reference and at 2,000
+                                          #   pledges, beside the plain solve (not in the default
+                                          #   run: about 10 minutes)
 python -m benchmarks.run --quick ...      # small cases only
 python -m benchmarks.run ... -o out.json  # also write every figure as JSON
 python -m benchmarks.run plain --csv p.csv  # and the plain suite's rows as CSV
@@ -20,7 +23,7 @@ import platform
 import sys
 from typing import Any
 
-from benchmarks import scoring, solve, whole
+from benchmarks import scoring, solve, stochastic, whole
 from benchmarks.cases import SCORING_CASES, SOLVE_CASES
 
 
@@ -109,6 +112,10 @@ def run_plain(quick: bool) -> dict[str, Any]:
     return whole.run_suite(quick)
 
 
+def run_stochastic(quick: bool) -> list[dict[str, Any]]:
+    return stochastic.run_suite(quick)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -116,14 +123,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "suites",
         nargs="*",
-        metavar="{scoring,solve,solvers,plain}",
+        metavar="{scoring,solve,solvers,plain,stochastic}",
         help="suites to run (default: scoring, solve, solvers)",
     )
     parser.add_argument("--quick", action="store_true", help="small cases only")
     parser.add_argument("-o", "--output", help="write every figure to this JSON file")
     parser.add_argument("--csv", help="write the plain suite's rows to this CSV file")
     args = parser.parse_args(argv)
-    known = ["scoring", "solve", "solvers", "plain"]
+    known = ["scoring", "solve", "solvers", "plain", "stochastic"]
     unknown = [suite for suite in args.suites if suite not in known]
     if unknown:  # argparse's choices refuse an empty list on Python 3.11, hence checked here
         parser.error(f"unknown suite {', '.join(unknown)} (choose from {', '.join(known)})")
@@ -135,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         "solve": run_solve,
         "solvers": run_solvers,
         "plain": run_plain,
+        "stochastic": run_stochastic,
     }
     for suite in suites:
         print(f"\n== {suite}", flush=True)

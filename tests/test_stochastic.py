@@ -364,7 +364,7 @@ def test_ws_is_robust_and_the_priced_path_agrees(
     assert whole.ws.mean == robust(reference, 12, 5).weighted_gap.mean
     monkeypatch.setattr(stochastic, "PRICED_COLUMNS", 0)
     priced = stochastic_plan(reference, 12, 5)
-    assert priced.stages[0].method.startswith("priced")
+    assert priced.stages[1].method.startswith("priced")  # stage 1: the hedge meets WS
     assert (priced.sp, priced.eev, priced.ws) == (whole.sp, whole.eev, whole.ws)
     assert priced.stages[1].value == whole.stages[1].value  # the same commitment size
     assert priced.stages[2].value == pytest.approx(whole.stages[2].value, rel=1e-4)
@@ -446,3 +446,14 @@ def test_a_form_too_large_is_refused_before_it_is_built(
     assert stochastic_plan(reference, 9, 1).distinct_samples == 9  # 9 × pairs fits
     with pytest.raises(InputError, match="samples: must be in"):
         stochastic_plan(reference, 5_001, 1)
+
+
+def test_where_the_hedge_falls_short_of_ws_the_lp_decides(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hedge (every pledge called forward, every seat) cannot re-route items: where EVPI > 0
+    stage 1 is proven by its LP, on the whole form and by pricing alike."""
+    whole = stochastic_plan(hedging(), 25, 9)
+    assert whole.evpi > 0 and whole.stages[0].method != "hedge"
+    monkeypatch.setattr(stochastic, "PRICED_COLUMNS", 0)
+    priced = stochastic_plan(hedging(), 25, 9)
+    assert priced.stages[0].method.startswith("priced")
+    assert (priced.sp, priced.stages[1].value) == (whole.sp, whole.stages[1].value)

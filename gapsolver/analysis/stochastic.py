@@ -16,9 +16,10 @@ its eligible pairs are the second stage's columns, copied once per distinct samp
 are the committed items; every row of a constraint family is copied per sample, the pledge and
 training capacities becoming the commitments. Nothing re-derives eligibility or restates a capacity.
 
-Stage by stage: the LP relaxation, a dive, a plan from the LP's first stage with each sample's
-assignments optimised alone, then HiGHS's MIP from the deterministic plan's first stage (always
-feasible); large forms by pricing (column generation per sample and requirement).
+Stage by stage: the hedge (every pledge called forward, every seat funded, the deterministic plan's
+items; each sample's assignments optimised alone), proven optimal when it meets WS; else the LP
+relaxation, a dive, a plan from the LP's first stage, then HiGHS's MIP from the best plan so far
+(always feasible); large forms by pricing (column generation per sample and requirement).
 
 Figures: SP is the programme's optimum; EEV fixes the deterministic plan's first stage (what the
 nominal optimal plan uses) and optimises the assignments per sample; WS is each sample's own optimum
@@ -808,6 +809,9 @@ def minimise(
             seconds = time.perf_counter() - began
             return Minimised(values, StageStatus.optimal, bound, "lp", seconds, relaxation)
         cutoff = bound + max(gap_rel * max(1.0, abs(bound)), 1e-9)
+        if float(objective @ incumbent) <= cutoff:
+            seconds = time.perf_counter() - began
+            return Minimised(incumbent, StageStatus.optimal, bound, "lp+start", seconds, relaxation)
         found = dive(
             backend, objective, relaxation.values, lower, upper, model.col_integer, cutoff, deadline
         )
@@ -1240,6 +1244,8 @@ def _priced_stage(
 
     if _integral(relaxation.values):
         return done(_rounded(model, relaxation.values), StageStatus.optimal, "priced lp")
+    if float(objective @ incumbent) <= cutoff:
+        return done(incumbent, StageStatus.optimal, "priced lp+start")
     if heuristic is not None:
         candidate = heuristic(relaxation.values)
         if float(objective @ candidate) <= cutoff:
@@ -1286,7 +1292,7 @@ def _priced_stage(
 
 
 def solve_programme(
-    form: ExtensiveForm, start: FloatArray, options: SolveOptions
+    form: ExtensiveForm, start: FloatArray, options: SolveOptions, bound: float | None = None
 ) -> tuple[FloatArray, list[StageReport]]:
     """The ranked objectives over ``form`` from ``start`` (a feasible plan: the EEV's), each fixed
     for the next by a row ``objective ≤ value + tolerance`` (½ when its coefficients are integers,
@@ -1298,7 +1304,14 @@ def solve_programme(
     Up to :data:`PRICED_COLUMNS` columns each stage runs on the whole form: the first by
     :func:`minimise`, the others as a MIP from the previous plan. Above, each runs by pricing
     (:func:`_priced_stage`). A time limit covers them all; a stage it stops keeps the best plan
-    found, never worse than ``start``."""
+    found, never worse than ``start``.
+
+    Before the first stage, the **hedge**: ``start``'s items, every pledge called forward in full
+    and every seat funded (:func:`_rounded_first_stage`), each pattern's assignments optimised
+    alone (:func:`assign`). It is never worse than ``start`` in any pattern (it allows more), and
+    becomes the incumbent when better. ``bound`` is a known lower bound on the first objective as
+    reported (WS: no plan beats each sample's own optimum); when the incumbent meets it, the first
+    stage is proven optimal without its LP (``hedge``)."""
     began = time.perf_counter()
     model = form.model
     priced = model.n_cols > PRICED_COLUMNS
@@ -1319,15 +1332,26 @@ def solve_programme(
         ("suitability", form.suitability_objective, options.suitability_gap, lambda z: -z / total),
     ]
     values = _rounded(model, start)
+    first_deadline = lambda: first_stage_time(deadline(), options.time_limit)  # noqa: E731
+    hedge_began = time.perf_counter()
+    hedge = assign(form, _rounded_first_stage(form, values), options, first_deadline).values
+    if float(form.gap_objective @ hedge) < float(form.gap_objective @ values):
+        values = hedge
+    hedge_seconds = time.perf_counter() - hedge_began
+    met = None
+    if bound is not None:
+        raw = (bound - form.offset) * total  # the bound in the solver's units
+        if _integral(form.gap_objective):
+            raw = float(np.ceil(raw - 1e-6))
+        if float(form.gap_objective @ values) <= raw + ORDER_TOLERANCE * max(1.0, abs(raw)):
+            met = Minimised(values, StageStatus.optimal, raw, "hedge", hedge_seconds, None)
     keep = np.flatnonzero(values[: form.n_x])
     reports: list[StageReport] = []
     fixed_columns: int | None = None
     for index, (name, objective, gap_rel, shown) in enumerate(ranked):
-        stage_deadline = (
-            (lambda: first_stage_time(deadline(), options.time_limit)) if index == 0 else deadline
-        )
+        stage_deadline = first_deadline if index == 0 else deadline
         left = stage_deadline()
-        if left is not None and left <= 0:
+        if met is None and left is not None and left <= 0:
             reports.append(StageReport.not_run(name, "none"))
             continue
         heuristic = None
@@ -1343,7 +1367,9 @@ def solve_programme(
 
         elif index == 1:
             values = _shrunk(form, values, state.lower)  # the least commitment stage 1's plan needs
-        if backend is None:
+        if index == 0 and met is not None:
+            solved = met
+        elif backend is None:
             solved, keep = _priced_stage(
                 form, objective, state, values, keep, gap_rel, stage_deadline, heuristic
             )
@@ -1707,8 +1733,8 @@ def stochastic_programme(
 
     Steps: the nominal optimal plan (`solve`) and its first stage (:func:`deterministic_plan`); the
     draws; the extensive form; EEV (that first stage fixed, each pattern's assignments optimised:
-    :func:`assign`); the programme from the EEV's plan (:func:`solve_programme`); WS (`robust` on
-    the same seed, in ``workers`` processes). ``options`` apply to the nominal solve and `robust`
+    :func:`assign`); WS (`robust` on the same seed, in ``workers`` processes); the programme from
+    the EEV's plan, WS its first stage's lower bound (:func:`solve_programme`). ``options`` apply to the nominal solve and `robust`
     (its solver; its suitability gap to the programme's third stage); the programme runs on HiGHS.
     ``options.time_limit`` bounds the programme's three stages only: the nominal plan, EEV and WS
     are the figures it is judged against and are solved to optimality. ``progress`` is told each
@@ -1750,16 +1776,18 @@ def stochastic_programme(
 
     uncertain = uncertain_elements(scenario)
     if uncertain.pledges or uncertain.donations or uncertain.trainings:
-        step("the programme: mean weighted gap, commitment, suitability")
-        began = time.perf_counter()
-        values, stages = solve_programme(form, eev.values, options)
-        timings["programme"] = time.perf_counter() - began
-
         step(f"WS: each of the {samples} samples solved on its own")
         began = time.perf_counter()
         perfect = robust(scenario, samples, seed, exact, workers=workers)
         ws_gaps = np.array([run.weighted_gap for run in perfect.runs])
         timings["ws"] = time.perf_counter() - began
+
+        step("the programme: mean weighted gap, commitment, suitability")
+        began = time.perf_counter()
+        values, stages = solve_programme(
+            form, eev.values, options, bound=_risk(ws_gaps, cvar).objective
+        )
+        timings["programme"] = time.perf_counter() - began
     else:
         # every sample is the nominal scenario: the deterministic plan is the stochastic plan (its
         # gap is the least in every sample), as `robust` solves such a scenario once
