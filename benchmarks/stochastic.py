@@ -2,7 +2,7 @@
 
 Per case, two fresh processes timed from launch to exit, peak memory by `/usr/bin/time`
 (benchmarks/whole.py's runner): `gapsolver solve FILE --json` (the baseline) and `gapsolver solve
-FILE --stochastic N --seed 1 --workers W --json [--time-limit L]`. From the stochastic JSON: the
+FILE --stochastic N --seed 1 --json [--time-limit L]`. From the stochastic JSON: the
 phases (nominal solve, draw, build, EEV, WS, programme), each stage's method and status, the size of
 the extensive form, and SP, EEV and WS.
 
@@ -37,11 +37,11 @@ def _large(folder: Path) -> Path:
     return path
 
 
-def measure(case: str, path: Path, time_limit: float | None, workers: int) -> dict[str, Any]:
+def measure(case: str, path: Path, time_limit: float | None) -> dict[str, Any]:
     python = sys.executable
     base = run_command([python, "-m", "gapsolver.cli", "solve", str(path), "--json"], HARD_LIMIT)
     args = [python, "-m", "gapsolver.cli", "solve", str(path), "--stochastic", str(SAMPLES)]
-    args += ["--seed", "1", "--workers", str(workers), "--json"]
+    args += ["--seed", "1", "--json"]
     if time_limit is not None:
         args += ["--time-limit", f"{time_limit:g}"]
     ours = run_command(args, HARD_LIMIT)
@@ -50,7 +50,6 @@ def measure(case: str, path: Path, time_limit: float | None, workers: int) -> di
         "case": case,
         "samples": SAMPLES,
         "time_limit": time_limit,
-        "workers": workers,
         "solve_seconds": round(base["wall_seconds"], 2),
         "solve_peak_mib": base["peak_mib"],
         "stochastic_seconds": round(ours["wall_seconds"], 2),
@@ -95,10 +94,10 @@ def _print(row: dict[str, Any]) -> None:
 
 
 def run_suite(quick: bool) -> list[dict[str, Any]]:
-    rows = [measure("reference", REFERENCE, None, 1)]
+    rows = [measure("reference", REFERENCE, None)]
     _print(rows[-1])
     if not quick:
         with tempfile.TemporaryDirectory() as folder:
-            rows.append(measure("generated-2000", _large(Path(folder)), LARGE_TIME_LIMIT, 2))
+            rows.append(measure("generated-2000", _large(Path(folder)), LARGE_TIME_LIMIT))
             _print(rows[-1])
     return rows

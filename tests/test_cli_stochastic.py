@@ -37,9 +37,7 @@ def plans(workdir: Path) -> tuple[Path, Path]:
     """The deterministic plan (`solve -o`) and the stochastic plan over 50 samples of seed 1."""
     done = gapsolver_cli("solve", SCENARIO, "-o", "deterministic.json")
     assert done.exit_code == 0, done.output
-    done = gapsolver_cli(
-        "solve", SCENARIO, "--stochastic", "50", "--seed", "1", "--workers", "1", "-o", "sp.json"
-    )
+    done = gapsolver_cli("solve", SCENARIO, "--stochastic", "50", "--seed", "1", "-o", "sp.json")
     assert done.exit_code == 0, done.output
     return workdir / "deterministic.json", workdir / "sp.json"
 
@@ -105,7 +103,7 @@ def test_one_plan_is_judged_and_a_changed_plan_file_stops_replay(
 def test_the_workbook_holds_the_printed_tables(workdir: Path) -> None:
     from openpyxl import load_workbook
 
-    done = gapsolver_cli("solve", SCENARIO, "--stochastic", "8", "--workers", "1", "-o", "sp.xlsx")
+    done = gapsolver_cli("solve", SCENARIO, "--stochastic", "8", "-o", "sp.xlsx")
     assert done.exit_code == 0, done.output
     sheets = load_workbook(workdir / "sp.xlsx").sheetnames
     assert any(name.startswith("Weighted gap") for name in sheets), sheets

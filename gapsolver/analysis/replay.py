@@ -293,7 +293,6 @@ def replay_stochastic(run: Run, scenario: Scenario, options: SolveOptions) -> Ba
         options,
         None if alpha is None else Cvar(alpha, 1.0 if weight is None else weight),
         run.option("seats_by_state", bool, False),
-        _cores(run),
     )
 
 

@@ -23,7 +23,7 @@ relaxation, a dive, a plan from the LP's first stage, then HiGHS's MIP from the 
 
 Figures: SP is the programme's optimum; EEV fixes the deterministic plan's first stage (what the
 nominal optimal plan uses) and optimises the assignments per sample; WS is each sample's own optimum
-(`robust` on the same seed). WS ≤ SP ≤ EEV; VSS = EEV − SP, EVPI = SP − WS.
+(the weighted gaps `robust` finds on the same seed). WS ≤ SP ≤ EEV; VSS = EEV − SP, EVPI = SP − WS.
 :func:`evaluate_plan` judges any committed plan (deterministic or stochastic) on fresh samples the
 same way, its first stage fixed.
 """
@@ -41,7 +41,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from gapsolver.analysis.diff import read_result_file
-from gapsolver.analysis.robust import KINDS, by_risk, distribution, materialized, robust
+from gapsolver.analysis.robust import KINDS, by_risk, distribution, materialized
 from gapsolver.backend import (
     Backend,
     StageOutcome,
@@ -54,7 +54,7 @@ from gapsolver.backend.highs import HighsBackend
 from gapsolver.exceptions import InputError, Problem, SolverError, raise_if_stopped
 from gapsolver.limits import MAX_EXTENSIVE_CELLS, MAX_STOCHASTIC_SAMPLES
 from gapsolver.model.build import build_model
-from gapsolver.model.model import INF, Model, RowBlock
+from gapsolver.model.model import INF, Model, RowBlock, violations
 from gapsolver.preprocess.document import pydantic_problems
 from gapsolver.preprocess.encode import NONE, BoolArray, FloatArray, IntArray, encode, index_map
 from gapsolver.preprocess.load import read_document
@@ -875,6 +875,7 @@ def assign(
     plan: CommittedPlan,
     options: SolveOptions,
     deadline: Callable[[], float | None] | None = None,
+    own_first_stage: bool = False,
 ) -> Assigned:
     """``plan``'s first stage fixed in ``form``, each pattern's assignments optimised on its own:
     the least weighted gap of every pattern (so any risk measure that grows with the gaps is at its
@@ -887,7 +888,11 @@ def assign(
     handed to HiGHS afresh (from scratch it is ten times faster than from the previous pattern's
     basis: 3.1 s against 30 s for 10 patterns at 2,000 pledges). Each
     pattern has ``options.time_limit``, or all of them share ``deadline``; a pattern the time
-    limit stops keeps its best plan (none deploys: 0, before any is found)."""
+    limit stops keeps its best plan (none deploys: 0, before any is found).
+
+    With ``own_first_stage`` each pattern also chooses its own first stage (within ``plan``'s
+    pledges; the items of absent donations at 0): each pattern's own optimum, WS
+    (:func:`perfect_information`). The values' first stage is then ``plan``'s, not the patterns'."""
     base = form.base
     enc = base.enc
     first = form.first_stage_values(plan)
@@ -925,7 +930,10 @@ def assign(
         upper[: template.n_x] = np.where(live, upper[: template.n_x], 0.0)
         committed = fixed.copy()
         committed[gifts] = fixed[gifts] * form.donations[g][small.give_donation]
-        lower[stage] = upper[stage] = committed[stage]
+        if own_first_stage:
+            upper[gifts] = np.where(form.donations[g][small.give_donation], upper[gifts], 0.0)
+        else:
+            lower[stage] = upper[stage] = committed[stage]
         variant = model.derived(col_lower=lower, col_upper=upper)
         solved = minimise(
             make_backend("highs", variant),
@@ -948,6 +956,17 @@ def assign(
         values[eta] = var
         values[eta + 1 :] = np.maximum(gaps - var, 0.0)
     return Assigned(values, proven, time.perf_counter() - began)
+
+
+def perfect_information(form: ExtensiveForm, options: SolveOptions) -> tuple[FloatArray, bool]:
+    """WS: each pattern's own least weighted gap, everything decided knowing it (every pledge may
+    be called forward, every seat funded, the items of the donations that materialize given where
+    that pattern needs them), solved as :func:`assign` solves a pattern; and whether every one is
+    proven. The same figures as `robust` on the same draws (each sample's optimal weighted gap),
+    without its suitability stage."""
+    everything = _rounded_first_stage(form, np.zeros(form.model.n_cols))
+    solved = assign(form, everything, options, own_first_stage=True)
+    return form.pattern_gaps(solved.values), solved.proven
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1031,6 +1050,103 @@ def _shrunk(form: ExtensiveForm, values: FloatArray, lower: FloatArray) -> Float
             cover[:, gift_key[j]] -= live[:, j] * cut
     values[form.gift_start : form.call_start] = gifts
     return values
+
+
+def _agreeing(
+    form: ExtensiveForm, values: FloatArray, deadline: Callable[[], float | None]
+) -> FloatArray:
+    """A plan with ``values``' gap in every pattern and a smaller commitment, pattern by pattern:
+    each pattern (most frequent first), on its own model (as :func:`assign` builds it, over the
+    pledges ``values`` calls forward), keeps its weighted gap at most its gap in ``values`` and
+    minimises the commitment beyond what the patterns before it committed (their commitments are
+    its free lower bounds). The plan's first stage is the largest of the patterns' (each pattern's
+    rows hold under it: more units, seats or items only allow more), so it meets every row of the
+    form and the stage-1 row; ``values`` itself where time runs out first."""
+    base, enc = form.base, form.base.enc
+    plan = form.committed_plan(values, "stochastic")
+    called = np.zeros(len(enc.pledge_ids), dtype=bool)
+    called[form.call_pledge] = values[form.call_start : form.seat_start] > 0
+    pairs = np.flatnonzero(called[enc.option_pledge[base.pair_option]])
+    small = base.restricted(
+        np.concatenate([pairs, base.n_pairs + np.arange(base.give_donation.size)])
+    )
+    template = build_extensive_form(
+        small,
+        np.ones((1, len(enc.pledge_ids)), dtype=bool),
+        np.ones((1, len(enc.donation_ids)), dtype=bool),
+        np.ones((1, len(enc.training_ids)), dtype=bool),
+        np.ones(1),
+        seats_by_state=form.seats_by_state,
+    )
+    model = template.model
+    stage = template.first_stage
+    gifts = slice(template.gift_start, template.call_start)
+    start_first = template.first_stage_values(plan)
+    pair_pledge = enc.option_pledge[small.pair_option[template.x_pair]]
+    pair_training = enc.option_training[small.pair_option[template.x_pair]]
+    sorted_key = form.x_pattern * base.n_pairs + form.x_pair
+    original_pair = pairs[template.x_pair]
+    gaps = form.pattern_gaps(values)
+    support = np.flatnonzero(template.gap_objective)
+    committed = np.zeros(model.n_cols)
+    result = values.copy()
+    result[: form.n_x] = 0.0
+    for g in np.argsort(-form.weight, kind="stable"):
+        time_left = deadline()
+        if time_left is not None and time_left <= 0:
+            return values
+        raise_if_stopped()
+        lower, upper = model.col_lower.copy(), model.col_upper.copy()
+        course_on = np.append(form.trainings[g], True)
+        live = form.pledges[g][pair_pledge] & course_on[pair_training]
+        upper[: template.n_x] = np.where(live, upper[: template.n_x], 0.0)
+        present = form.donations[g][small.give_donation]
+        upper[gifts] = np.where(present, upper[gifts], 0.0)
+        lower[stage] = np.minimum(committed[stage], upper[stage])
+        variant = model.derived(col_lower=lower, col_upper=upper)
+        backend = make_backend("highs", variant)
+        backend.add_row(
+            support,
+            template.gap_objective[support],
+            -INF,
+            float(gaps[g]) - template.offset + 1e-6,
+            "pattern_gap",
+        )
+        # start: this pattern's assignments in ``values`` under ``values``' own first stage
+        start = np.maximum(start_first, lower)
+        start[gifts] = np.where(present, start[gifts], 0.0)
+        mine = form.x_pattern == g
+        position = np.searchsorted(original_pair, form.x_pair[mine])
+        found = (position < original_pair.size) & (
+            original_pair[np.minimum(position, original_pair.size - 1)] == form.x_pair[mine]
+        )
+        start[position[found]] = values[: form.n_x][mine][found]
+        solved = _mip(backend, variant, template.commitment_objective, start, 0.0, time_left)
+        committed[stage] = np.maximum(committed[stage], solved.values[stage])
+        deployed = np.flatnonzero(solved.values[: template.n_x] > 0)
+        columns = np.searchsorted(sorted_key, g * base.n_pairs + original_pair[deployed])
+        result[columns] = solved.values[deployed]
+    first = form.first_stage_values(template.committed_plan(committed, "stochastic"))
+    result[form.first_stage] = first[form.first_stage]
+    return result
+
+
+def _within(form: ExtensiveForm, values: FloatArray, state: ModelState) -> bool:
+    """Whether ``values`` is a plan of ``form`` in ``state``: every row and column bound of the
+    model, the face's bounds and tight rows, and every row a stage added."""
+    model = form.model
+    if violations(model, values):
+        return False
+    if np.any(values < state.lower - 1e-9) or np.any(values > state.upper + 1e-9):
+        return False
+    row, col, value, _, upper, _ = model.matrix()
+    activity = np.bincount(row, weights=value * values[col], minlength=model.n_rows)
+    if np.any(np.abs(activity[state.tight] - upper[state.tight]) > 1e-6):
+        return False
+    return all(
+        float(coefficients @ values[support]) <= limit + 1e-6
+        for support, coefficients, limit in state.added
+    )
 
 
 def _integral_rows(model: Model) -> BoolArray:
@@ -1292,7 +1408,11 @@ def _priced_stage(
 
 
 def solve_programme(
-    form: ExtensiveForm, start: FloatArray, options: SolveOptions, bound: float | None = None
+    form: ExtensiveForm,
+    start: FloatArray,
+    options: SolveOptions,
+    bound: float | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[FloatArray, list[StageReport]]:
     """The ranked objectives over ``form`` from ``start`` (a feasible plan: the EEV's), each fixed
     for the next by a row ``objective ≤ value + tolerance`` (½ when its coefficients are integers,
@@ -1311,7 +1431,8 @@ def solve_programme(
     alone (:func:`assign`). It is never worse than ``start`` in any pattern (it allows more), and
     becomes the incumbent when better. ``bound`` is a known lower bound on the first objective as
     reported (WS: no plan beats each sample's own optimum); when the incumbent meets it, the first
-    stage is proven optimal without its LP (``hedge``)."""
+    stage is proven optimal without its LP (``hedge``). ``progress`` is told each step as it
+    begins."""
     began = time.perf_counter()
     model = form.model
     priced = model.n_cols > PRICED_COLUMNS
@@ -1331,8 +1452,10 @@ def solve_programme(
         ("commitment", form.commitment_objective, 0.0, lambda z: z),
         ("suitability", form.suitability_objective, options.suitability_gap, lambda z: -z / total),
     ]
+    step = progress or (lambda _: None)
     values = _rounded(model, start)
     first_deadline = lambda: first_stage_time(deadline(), options.time_limit)  # noqa: E731
+    step("the hedge: every pledge called forward, each sample assigned alone")
     hedge_began = time.perf_counter()
     hedge = assign(form, _rounded_first_stage(form, values), options, first_deadline).values
     if float(form.gap_objective @ hedge) < float(form.gap_objective @ values):
@@ -1367,6 +1490,15 @@ def solve_programme(
 
         elif index == 1:
             values = _shrunk(form, values, state.lower)  # the least commitment stage 1's plan needs
+            if backend is None:  # a large form: the patterns agree on a smaller commitment first
+                step("stage 2 of 3, the patterns agreeing on a commitment one by one")
+                agreed = _shrunk(form, _agreeing(form, values, stage_deadline), state.lower)
+                if _within(form, agreed, state) and float(objective @ agreed) < float(
+                    objective @ values
+                ):
+                    values = agreed
+        how = "by pricing" if backend is None else "on the whole form"
+        step(f"stage {index + 1} of 3, {name.replace('_', ' ')}, {how}")
         if index == 0 and met is not None:
             solved = met
         elif backend is None:
@@ -1405,13 +1537,17 @@ def solve_programme(
             )
         )
         support = np.flatnonzero(objective)
-        slack = 0.5 if _integral(objective[support]) else FIX_TOLERANCE * max(1.0, abs(value))
+        integral = _integral(objective[support])
+        slack = 0.5 if integral else FIX_TOLERANCE * max(1.0, abs(value))
         relaxation = solved.relaxation
+        implied = False
         if index == 0 and relaxation is not None and relaxation.status is StageStatus.optimal:
             reduced = certified_reduced_costs(model, objective, relaxation, state)
             if reduced is not None and relaxation.row_dual is not None:
-                # every plan within the stage's optimum lies on this face
-                distance = max(value - float(relaxation.objective or 0.0), 0.0) + slack
+                # every plan within the stage's optimum lies on this face (an integral objective
+                # is at most its optimum when within ½ of it: no slack beyond the optimum)
+                lp_value = float(relaxation.objective or 0.0)
+                distance = max(value - lp_value, 0.0) + (0.0 if integral else slack)
                 state.lower, state.upper, state.tight = optimal_face(
                     model, reduced, relaxation.row_dual, distance, _integral_rows(model)
                 )
@@ -1421,10 +1557,30 @@ def solve_programme(
                 if backend is not None:
                     backend.set_col_bounds(state.lower, state.upper)
                     backend.set_row_upper_tight(state.tight)
+                implied = _face_implies(
+                    reduced, relaxation.row_dual, state, lp_value, value + slack
+                )
+        if implied:
+            continue  # the face alone keeps the objective within its optimum: no dense row
         state.added.append((support, objective[support], value + slack))
         if backend is not None:
             backend.add_row(support, objective[support], -INF, value + slack, f"fix_{name}")
     return values, reports
+
+
+def _face_implies(
+    reduced: FloatArray, row_dual: FloatArray, state: ModelState, lp_value: float, limit: float
+) -> bool:
+    """Whether every point of the face ``state`` has an objective at most ``limit``, so that the
+    row fixing the objective is implied. On the face every row with a nonzero dual is tight, so the
+    objective is the LP's value plus Σ dⱼ (xⱼ − x*ⱼ) over the columns left free; that is at most the
+    LP's value plus Σ |dⱼ| (uⱼ − lⱼ) over them (``reduced``: certified reduced costs)."""
+    duals = row_dual[: state.tight.size]
+    if not bool(np.all(state.tight | (np.abs(duals) <= 1e-12))):
+        return False
+    free = state.upper > state.lower
+    drift = float(np.sum(np.abs(reduced[free]) * (state.upper[free] - state.lower[free])))
+    return lp_value + drift <= limit
 
 
 def _mip(
@@ -1708,14 +1864,11 @@ def stochastic_plan(
     options: SolveOptions | None = None,
     cvar: Cvar | None = None,
     seats_by_state: bool = False,
-    workers: int = 1,
     progress: Callable[[str], None] | None = None,
 ) -> StochasticReport:
     """`gapsolver solve --stochastic N --seed S [--cvar A]`: the committed plan over ``samples``
     draws of ``seed``, and its worth (see :func:`stochastic_programme`)."""
-    return stochastic_programme(
-        scenario, samples, seed, options, cvar, seats_by_state, workers, progress
-    )[0]
+    return stochastic_programme(scenario, samples, seed, options, cvar, seats_by_state, progress)[0]
 
 
 def stochastic_programme(
@@ -1725,7 +1878,6 @@ def stochastic_programme(
     options: SolveOptions | None = None,
     cvar: Cvar | None = None,
     seats_by_state: bool = False,
-    workers: int = 1,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[StochasticReport, ExtensiveForm, FloatArray]:
     """:func:`stochastic_plan`, also returning the extensive form and its solution (every
@@ -1733,9 +1885,10 @@ def stochastic_programme(
 
     Steps: the nominal optimal plan (`solve`) and its first stage (:func:`deterministic_plan`); the
     draws; the extensive form; EEV (that first stage fixed, each pattern's assignments optimised:
-    :func:`assign`); WS (`robust` on the same seed, in ``workers`` processes); the programme from
-    the EEV's plan, WS its first stage's lower bound (:func:`solve_programme`). ``options`` apply to the nominal solve and `robust`
-    (its solver; its suitability gap to the programme's third stage); the programme runs on HiGHS.
+    :func:`assign`); WS (each pattern's own optimum: :func:`perfect_information`); the programme
+    from the EEV's plan, WS its first stage's lower bound (:func:`solve_programme`). ``options``
+    apply to the nominal solve (its solver) and the programme (its suitability gap to the third
+    stage); EEV, WS and the programme run on HiGHS.
     ``options.time_limit`` bounds the programme's three stages only: the nominal plan, EEV and WS
     are the figures it is judged against and are solved to optimality. ``progress`` is told each
     step as it begins."""
@@ -1776,16 +1929,19 @@ def stochastic_programme(
 
     uncertain = uncertain_elements(scenario)
     if uncertain.pledges or uncertain.donations or uncertain.trainings:
-        step(f"WS: each of the {samples} samples solved on its own")
+        step(f"WS: each of the {form.patterns} distinct samples solved on its own")
         began = time.perf_counter()
-        perfect = robust(scenario, samples, seed, exact, workers=workers)
-        ws_gaps = np.array([run.weighted_gap for run in perfect.runs])
+        pattern_ws, ws_proven = perfect_information(form, exact)
+        ws_gaps = pattern_ws[draws.pattern]
         timings["ws"] = time.perf_counter() - began
 
-        step("the programme: mean weighted gap, commitment, suitability")
         began = time.perf_counter()
         values, stages = solve_programme(
-            form, eev.values, options, bound=_risk(ws_gaps, cvar).objective
+            form,
+            eev.values,
+            options,
+            bound=_risk(ws_gaps, cvar).objective,
+            progress=lambda what: step(f"the programme, {what}"),
         )
         timings["programme"] = time.perf_counter() - began
     else:
@@ -1793,12 +1949,15 @@ def stochastic_programme(
         # gap is the least in every sample), as `robust` solves such a scenario once
         values, stages = eev.values, list(nominal.stages)
         ws_gaps = np.full(samples, nominal.weighted_gap)
+        ws_proven = True
 
     sp_gaps = form.pattern_gaps(values)[draws.pattern]
     eev_gaps = form.pattern_gaps(eev.values)[draws.pattern]
     sp, ev, ws = _risk(sp_gaps, cvar), _risk(eev_gaps, cvar), _risk(ws_gaps, cvar)
     tolerance = ORDER_TOLERANCE * max(1.0, abs(ev.objective))
-    proven = eev.proven and all(stage.status is StageStatus.optimal for stage in stages)
+    proven = (
+        eev.proven and ws_proven and all(stage.status is StageStatus.optimal for stage in stages)
+    )
     report = StochasticReport(
         scenario=scenario.name,
         samples=samples,

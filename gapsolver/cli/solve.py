@@ -27,7 +27,7 @@ from gapsolver.cli.app import (
     write_stdout,
 )
 from gapsolver.exceptions import Problem
-from gapsolver.limits import MAX_SEED, MAX_STOCHASTIC_SAMPLES, MAX_WORKERS
+from gapsolver.limits import MAX_SEED, MAX_STOCHASTIC_SAMPLES
 from gapsolver.postprocess import guard
 
 if TYPE_CHECKING:
@@ -142,16 +142,6 @@ def solve(
             rich_help_panel="Stochastic plan",
         ),
     ] = False,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            min=1,
-            max=MAX_WORKERS,
-            help="With --stochastic: processes solving the samples alone for WS (default: one "
-            "per core).",
-            rich_help_panel="Stochastic plan",
-        ),
-    ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Find the allocation with the smallest priority-weighted gap, then the most suitable one;
@@ -196,7 +186,6 @@ def solve(
             cvar,
             cvar_weight,
             seats_by_state,
-            workers,
             options,
             output,
             as_json,
@@ -213,7 +202,6 @@ def solve(
                 ("--cvar", cvar is not None),
                 ("--cvar-weight", cvar_weight is not None),
                 ("--seats-by-state", seats_by_state),
-                ("--workers", workers is not None),
             )
             if given
         ]

@@ -13,7 +13,6 @@ from gapsolver.cli.app import (
     Format,
     emit,
     print_warnings,
-    resolve_workers,
     stderr,
 )
 from gapsolver.exceptions import InputError, Problem
@@ -33,7 +32,6 @@ def solve_stochastic(
     cvar: float | None,
     cvar_weight: float | None,
     seats_by_state: bool,
-    workers: int | None,
     options: SolveOptions,
     output: Path | None,
     as_json: bool,
@@ -46,7 +44,6 @@ def solve_stochastic(
     from gapsolver.report.stochastic import print_stochastic
     from gapsolver.schema.manifest import build_manifest
 
-    worker_count = resolve_workers(workers)
     loaded, warnings = load_scenario(scenario)
     print_warnings(warnings, str(scenario))
     risk = None if cvar is None else Cvar(cvar, 1.0 if cvar_weight is None else cvar_weight)
@@ -58,7 +55,6 @@ def solve_stochastic(
             options,
             risk,
             seats_by_state,
-            worker_count,
             progress=lambda step: status.update(
                 f"Planning {escape(loaded.name)} for {samples} samples: {escape(step)}…"
             ),
@@ -71,7 +67,6 @@ def solve_stochastic(
         "cvar": cvar,
         "cvar_weight": cvar_weight,
         "seats_by_state": seats_by_state,
-        "workers": workers,
     }
     report.manifest = build_manifest("solve", [scenario], recorded, options.solver, {"seed": seed})
     emit(report.to_dict(), output, as_json, fmt, lambda out: print_stochastic(report, out))
