@@ -1501,6 +1501,12 @@ def solve_programme(
         step(f"stage {index + 1} of 3, {name.replace('_', ' ')}, {how}")
         if index == 0 and met is not None:
             solved = met
+            if backend is not None:  # the LP is cheap on the whole form: its face helps stage 2
+                lp_began = time.perf_counter()
+                lp = backend.solve(objective, relax=True, time_limit=stage_deadline())
+                solved = dataclasses.replace(
+                    met, seconds=met.seconds + time.perf_counter() - lp_began, relaxation=lp
+                )
         elif backend is None:
             solved, keep = _priced_stage(
                 form, objective, state, values, keep, gap_rel, stage_deadline, heuristic
