@@ -39,7 +39,6 @@ from gapsolver.report.common import printer
 from gapsolver.report.stochastic import print_plan_evaluation, print_stochastic
 from gapsolver.schema import Scenario
 from gapsolver.schema.stochastic import CommittedPlan, PlanEvaluation, StochasticReport
-from gapsolver.solve.options import SolveOptions
 
 HELI = {"item": "heli", "per_unit": 3}
 
@@ -458,24 +457,3 @@ def test_where_the_hedge_falls_short_of_ws_the_lp_decides(monkeypatch: pytest.Mo
     priced = stochastic_plan(hedging(), 25, 9)
     assert priced.stages[0].method.startswith("priced")
     assert (priced.sp, priced.stages[1].value) == (whole.sp, whole.stages[1].value)
-
-
-def test_patterns_agreeing_on_a_commitment_keep_every_gap_and_commit_less() -> None:
-    """Large forms start stage 2 from the patterns agreeing one by one: every pattern keeps its
-    gap, every rule holds, and the commitment is no larger than the hedge's least (and no smaller
-    than the programme's optimum)."""
-    scenario = binding()
-    report, form, _ = stochastic.stochastic_programme(scenario, 25, 9)
-    assert report.stages[0].method == "hedge"
-    options = SolveOptions()
-    eev = stochastic.assign(form, report.deterministic_plan, options).values
-    hedge = stochastic.assign(form, stochastic._rounded_first_stage(form, eev), options).values
-    assert form.pattern_gaps(hedge) @ form.weight / 25 == pytest.approx(report.sp.mean)
-    least = stochastic._shrunk(form, hedge, form.model.col_lower)
-    agreed = stochastic._shrunk(
-        form, stochastic._agreeing(form, least, lambda: None), form.model.col_lower
-    )
-    assert violations(form.model, agreed) == []
-    assert np.all(form.pattern_gaps(agreed) <= form.pattern_gaps(hedge) + 1e-9)
-    commitment = form.commitment_objective
-    assert report.stages[1].value <= commitment @ agreed <= commitment @ least

@@ -54,7 +54,7 @@ from gapsolver.backend.highs import HighsBackend
 from gapsolver.exceptions import InputError, Problem, SolverError, raise_if_stopped
 from gapsolver.limits import MAX_EXTENSIVE_CELLS, MAX_STOCHASTIC_SAMPLES
 from gapsolver.model.build import build_model
-from gapsolver.model.model import INF, Model, RowBlock, violations
+from gapsolver.model.model import INF, Model, RowBlock
 from gapsolver.preprocess.document import pydantic_problems
 from gapsolver.preprocess.encode import NONE, BoolArray, FloatArray, IntArray, encode, index_map
 from gapsolver.preprocess.load import read_document
@@ -1052,103 +1052,6 @@ def _shrunk(form: ExtensiveForm, values: FloatArray, lower: FloatArray) -> Float
     return values
 
 
-def _agreeing(
-    form: ExtensiveForm, values: FloatArray, deadline: Callable[[], float | None]
-) -> FloatArray:
-    """A plan with ``values``' gap in every pattern and a smaller commitment, pattern by pattern:
-    each pattern (most frequent first), on its own model (as :func:`assign` builds it, over the
-    pledges ``values`` calls forward), keeps its weighted gap at most its gap in ``values`` and
-    minimises the commitment beyond what the patterns before it committed (their commitments are
-    its free lower bounds). The plan's first stage is the largest of the patterns' (each pattern's
-    rows hold under it: more units, seats or items only allow more), so it meets every row of the
-    form and the stage-1 row; ``values`` itself where time runs out first."""
-    base, enc = form.base, form.base.enc
-    plan = form.committed_plan(values, "stochastic")
-    called = np.zeros(len(enc.pledge_ids), dtype=bool)
-    called[form.call_pledge] = values[form.call_start : form.seat_start] > 0
-    pairs = np.flatnonzero(called[enc.option_pledge[base.pair_option]])
-    small = base.restricted(
-        np.concatenate([pairs, base.n_pairs + np.arange(base.give_donation.size)])
-    )
-    template = build_extensive_form(
-        small,
-        np.ones((1, len(enc.pledge_ids)), dtype=bool),
-        np.ones((1, len(enc.donation_ids)), dtype=bool),
-        np.ones((1, len(enc.training_ids)), dtype=bool),
-        np.ones(1),
-        seats_by_state=form.seats_by_state,
-    )
-    model = template.model
-    stage = template.first_stage
-    gifts = slice(template.gift_start, template.call_start)
-    start_first = template.first_stage_values(plan)
-    pair_pledge = enc.option_pledge[small.pair_option[template.x_pair]]
-    pair_training = enc.option_training[small.pair_option[template.x_pair]]
-    sorted_key = form.x_pattern * base.n_pairs + form.x_pair
-    original_pair = pairs[template.x_pair]
-    gaps = form.pattern_gaps(values)
-    support = np.flatnonzero(template.gap_objective)
-    committed = np.zeros(model.n_cols)
-    result = values.copy()
-    result[: form.n_x] = 0.0
-    for g in np.argsort(-form.weight, kind="stable"):
-        time_left = deadline()
-        if time_left is not None and time_left <= 0:
-            return values
-        raise_if_stopped()
-        lower, upper = model.col_lower.copy(), model.col_upper.copy()
-        course_on = np.append(form.trainings[g], True)
-        live = form.pledges[g][pair_pledge] & course_on[pair_training]
-        upper[: template.n_x] = np.where(live, upper[: template.n_x], 0.0)
-        present = form.donations[g][small.give_donation]
-        upper[gifts] = np.where(present, upper[gifts], 0.0)
-        lower[stage] = np.minimum(committed[stage], upper[stage])
-        variant = model.derived(col_lower=lower, col_upper=upper)
-        backend = make_backend("highs", variant)
-        backend.add_row(
-            support,
-            template.gap_objective[support],
-            -INF,
-            float(gaps[g]) - template.offset + 1e-6,
-            "pattern_gap",
-        )
-        # start: this pattern's assignments in ``values`` under ``values``' own first stage
-        start = np.maximum(start_first, lower)
-        start[gifts] = np.where(present, start[gifts], 0.0)
-        mine = form.x_pattern == g
-        position = np.searchsorted(original_pair, form.x_pair[mine])
-        found = (position < original_pair.size) & (
-            original_pair[np.minimum(position, original_pair.size - 1)] == form.x_pair[mine]
-        )
-        start[position[found]] = values[: form.n_x][mine][found]
-        solved = _mip(backend, variant, template.commitment_objective, start, 0.0, time_left)
-        committed[stage] = np.maximum(committed[stage], solved.values[stage])
-        deployed = np.flatnonzero(solved.values[: template.n_x] > 0)
-        columns = np.searchsorted(sorted_key, g * base.n_pairs + original_pair[deployed])
-        result[columns] = solved.values[deployed]
-    first = form.first_stage_values(template.committed_plan(committed, "stochastic"))
-    result[form.first_stage] = first[form.first_stage]
-    return result
-
-
-def _within(form: ExtensiveForm, values: FloatArray, state: ModelState) -> bool:
-    """Whether ``values`` is a plan of ``form`` in ``state``: every row and column bound of the
-    model, the face's bounds and tight rows, and every row a stage added."""
-    model = form.model
-    if violations(model, values):
-        return False
-    if np.any(values < state.lower - 1e-9) or np.any(values > state.upper + 1e-9):
-        return False
-    row, col, value, _, upper, _ = model.matrix()
-    activity = np.bincount(row, weights=value * values[col], minlength=model.n_rows)
-    if np.any(np.abs(activity[state.tight] - upper[state.tight]) > 1e-6):
-        return False
-    return all(
-        float(coefficients @ values[support]) <= limit + 1e-6
-        for support, coefficients, limit in state.added
-    )
-
-
 def _integral_rows(model: Model) -> BoolArray:
     """Rows whose coefficients and bound are integers (their slack is integral at integer plans)."""
     row, _, value, _, upper, names = model.matrix()
@@ -1490,13 +1393,6 @@ def solve_programme(
 
         elif index == 1:
             values = _shrunk(form, values, state.lower)  # the least commitment stage 1's plan needs
-            if backend is None:  # a large form: the patterns agree on a smaller commitment first
-                step("stage 2 of 3, the patterns agreeing on a commitment one by one")
-                agreed = _shrunk(form, _agreeing(form, values, stage_deadline), state.lower)
-                if _within(form, agreed, state) and float(objective @ agreed) < float(
-                    objective @ values
-                ):
-                    values = agreed
         how = "by pricing" if backend is None else "on the whole form"
         step(f"stage {index + 1} of 3, {name.replace('_', ' ')}, {how}")
         if index == 0 and met is not None:
