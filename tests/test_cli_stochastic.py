@@ -169,3 +169,18 @@ def test_a_plan_file_is_an_input_not_an_output(plans: tuple[Path, Path], workdir
     done = gapsolver_cli("robust", SCENARIO, "--plan", "sp.json", "-o", "sp.json")
     assert done.exit_code == 2 and "input" in done.output
     assert plans[1].read_bytes() == before
+
+
+def test_a_time_limit_says_which_stage_is_not_proven(workdir: Path) -> None:
+    done = gapsolver_cli(
+        "solve", SCENARIO, "--stochastic", "50", "--seed", "1", "--time-limit", "0.05",
+        "-o", "sp.json",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    report = StochasticReport.model_validate(json.loads((workdir / "sp.json").read_text()))
+    assert report.ws.objective <= report.sp.objective <= report.eev.objective  # never worse
+    unproven = [stage for stage in report.stages if stage.status.value != "optimal"]
+    assert report.status.value == ("feasible" if unproven else "optimal")
+    text = " ".join(done.stdout.split())
+    for stage in unproven:
+        assert f"Stage {stage.objective.replace('_', ' ')}:" in text

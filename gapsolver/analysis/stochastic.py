@@ -1433,7 +1433,10 @@ def solve_programme(
                 mip_gap=0.0
                 if solved.status is StageStatus.optimal
                 else relative_gap(value, solved.bound),
-                seconds=round(solved.seconds, 6),
+                # stage 1's seconds include the hedge's
+                seconds=round(
+                    solved.seconds + (hedge_seconds if index == 0 and met is None else 0), 6
+                ),
                 method=solved.method,
                 fixed_columns=fixed_columns if index == 1 else None,
             )

@@ -139,6 +139,17 @@ def print_stochastic(report: StochasticReport, console: Printer) -> None:
         f"Status {report.status.value}, {report.solve_time:.2f} s in the programme.",
         highlight=False,
     )
+    for stage in report.stages:
+        name = stage.objective.replace("_", " ")
+        if stage.status.value == "not_run":
+            console.print(f"Stage {name}: not run (no time left).", highlight=False)
+        elif stage.status.value != "optimal":
+            bound = "no bound" if stage.bound is None else f"bound {stage.bound:g}"
+            console.print(
+                f"Stage {name}: {'no plan' if stage.value is None else f'{stage.value:g}'}, "
+                f"not proven optimal ({stage.method}, {bound}).",
+                highlight=False,
+            )
     plan, deterministic = report.plan, report.deterministic_plan
     console.print(
         f"Commitment: {plan.units} units called forward ({deterministic.units} in the "
