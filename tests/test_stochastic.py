@@ -422,6 +422,7 @@ def test_a_plan_that_does_not_fit_is_refused(tmp_path) -> None:
     )
     problems = plan_problems(scenario, bad)
     assert [problem.path for problem in problems] == [
+        "plan.donations[2]",  # a second row for the same donation and recipient
         "plan.pledges[0].units",
         "plan.pledges[1].pledge",
         "plan.donations[0].recipient",
@@ -457,3 +458,61 @@ def test_where_the_hedge_falls_short_of_ws_the_lp_decides(monkeypatch: pytest.Mo
     priced = stochastic_plan(hedging(), 25, 9)
     assert priced.stages[0].method.startswith("priced")
     assert (priced.sp, priced.stages[1].value) == (whole.sp, whole.stages[1].value)
+
+
+def test_the_hedge_is_proven_only_by_the_exact_ws_bound() -> None:
+    """26 samples whose WS mean is 0.538461…: rounded to 6 decimals and scaled by N it rounded up to
+    a bound above the true WS, and the hedge (0.576923, the deterministic item to AAA) passed as
+    optimal. The optimum gives the helicopter to the certain BBB instead and reaches WS."""
+    helicopter = {"item": "heli", "per_unit": 1}
+    scenario = build(
+        [req("R1", capability="uh"), req("R2")],
+        [
+            pledge("PA", state="AAA", capability="uh", needs_equipment=helicopter, reliability=0.9),
+            pledge(
+                "PB", state="BBB", capability="uh", needs_equipment=helicopter, cost_per_unit=9.0
+            ),
+            pledge("PC", state="CCC", reliability=0.5),
+        ],
+        donations=[
+            {
+                "id": "D1",
+                "donor": "DDD",
+                "item": "heli",
+                "quantity": 1,
+                "eligible_recipients": ["AAA", "BBB"],
+            }
+        ],
+    )
+    report = stochastic_plan(scenario, 26, 62)
+    assert report.status.value == "optimal"
+    assert report.sp.objective == report.ws.objective
+    for stage in report.stages:
+        assert stage.bound is None or stage.bound <= stage.value + 1e-9
+
+
+def test_duplicates_negatives_and_non_finite_numbers_in_plan_files_are_refused(tmp_path) -> None:
+    scenario = binding()
+    plan = stochastic_plan(scenario, 5, 1).plan
+    doubled = plan.model_copy(update={"pledges": [*plan.pledges, plan.pledges[0]]})
+    assert [p.path for p in plan_problems(scenario, doubled)] == [
+        f"plan.pledges[{len(plan.pledges)}]"
+    ]
+    result = solve_scenario(scenario).to_dict()
+    result["assignments"][0]["units"] = -5
+    result["donations"][0]["items"] = -3
+    path = tmp_path / "negative.json"
+    path.write_text(json.dumps(result))
+    with pytest.raises(InputError) as error:
+        read_plan_file(path, scenario)
+    assert [p.path for p in error.value.problems] == ["assignments[0].units", "donations[0].items"]
+    data = {"plan": plan.to_dict()}
+    data["plan"]["pledges"][0]["reliability"] = float("nan")
+    path.write_text(json.dumps(data))  # NaN, as Python's json writes it
+    with pytest.raises(InputError, match="finite"):
+        read_plan_file(path, scenario)
+    # a plan's descriptions are the scenario's, whatever its file said
+    wrong = plan.model_copy(
+        update={"pledges": [plan.pledges[0].model_copy(update={"offered": 999})]}
+    )
+    assert evaluate_plan(scenario, wrong, 3, 1).plan.pledges[0].offered == plan.pledges[0].offered

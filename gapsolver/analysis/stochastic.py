@@ -206,6 +206,15 @@ def value_at_risk(values: FloatArray, weights: FloatArray, alpha: float) -> tupl
     return var, var + float(weights @ excess) / (weights.sum() * (1.0 - alpha))
 
 
+def _risk_objective(gaps: FloatArray, cvar: Cvar | None) -> float:
+    """The programme's objective for per-sample weighted gaps, unrounded: their mean, plus
+    λ × their CVaR with a CVaR."""
+    mean = float(gaps.mean())
+    if cvar is None:
+        return mean
+    return mean + cvar.weight * value_at_risk(gaps, np.ones(gaps.size), cvar.alpha)[1]
+
+
 def _risk(gaps: FloatArray, cvar: Cvar | None) -> PlanRisk:
     """A plan's weighted gaps over the samples (one per sample), summarised."""
     mean = float(gaps.mean())
@@ -1367,9 +1376,11 @@ def solve_programme(
     met = None
     if bound is not None:
         raw = (bound - form.offset) * total  # the bound in the solver's units
-        if _integral(form.gap_objective):
-            raw = float(np.ceil(raw - 1e-6))
-        if float(form.gap_objective @ values) <= raw + ORDER_TOLERANCE * max(1.0, abs(raw)):
+        if _integral(form.gap_objective):  # integral at integer plans: exactly, rounded up
+            raw, tolerance = float(np.ceil(raw - 1e-6)), 1e-9
+        else:
+            tolerance = 1e-9 * max(1.0, abs(raw))
+        if float(form.gap_objective @ values) <= raw + tolerance:
             met = Minimised(values, StageStatus.optimal, raw, "hedge", hedge_seconds, None)
     keep = np.flatnonzero(values[: form.n_x])
     reports: list[StageReport] = []
@@ -1563,6 +1574,9 @@ def deterministic_plan(
                 Problem(f"assignments[{i}].pledge", f"unknown pledge {assignment.pledge!r}")
             )
             continue
+        if assignment.units < 0:
+            problems.append(Problem(f"assignments[{i}].units", f"negative ({assignment.units})"))
+            continue
         units[assignment.pledge] = units.get(assignment.pledge, 0) + assignment.units
         if assignment.training is None:
             continue
@@ -1582,6 +1596,9 @@ def deterministic_plan(
                 Problem(f"donations[{i}].donation", f"unknown donation {use.donation!r}")
             )
             continue
+        if use.items < 0:
+            problems.append(Problem(f"donations[{i}].items", f"negative ({use.items})"))
+            continue
         items[use.donation, use.recipient] = items.get((use.donation, use.recipient), 0) + use.items
     if problems:
         raise InputError(problems)
@@ -1596,6 +1613,17 @@ def plan_problems(scenario: Scenario, plan: CommittedPlan) -> list[Problem]:
     donations = {d.id: d for d in scenario.donations}
     trainings = {t.id: t for t in scenario.trainings}
     problems: list[Problem] = []
+    for where, keys in (
+        ("plan.pledges", [row.pledge for row in plan.pledges]),
+        ("plan.donations", [(row.donation, row.recipient) for row in plan.donations]),
+        ("plan.seats", [(row.training, row.state) for row in plan.seats]),
+    ):
+        seen: set[object] = set()
+        for i, key in enumerate(keys):
+            if key in seen:
+                shown = key if isinstance(key, str) else " to ".join(str(k) for k in key)
+                problems.append(Problem(f"{where}[{i}]", f"a second row for {shown}"))
+            seen.add(key)
     for i, row in enumerate(plan.pledges):
         pledge = pledges.get(row.pledge)
         if pledge is None:
@@ -1673,6 +1701,19 @@ def plan_problems(scenario: Scenario, plan: CommittedPlan) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _described(scenario: Scenario, plan: CommittedPlan) -> CommittedPlan:
+    """``plan`` (which fits ``scenario``) with each row's description (state, capability, offer,
+    reliability, donor, item, trainer) as ``scenario`` gives it, whatever the plan's file said."""
+    return committed(
+        scenario,
+        plan.source,
+        plan.seats_by_state,
+        {row.pledge: row.units for row in plan.pledges},
+        {(row.donation, row.recipient): row.items for row in plan.donations},
+        {(row.training, row.state): row.seats for row in plan.seats},
+    )
 
 
 class _WithPlan(BaseModel):
@@ -1845,7 +1886,7 @@ def stochastic_programme(
             form,
             eev.values,
             options,
-            bound=_risk(ws_gaps, cvar).objective,
+            bound=_risk_objective(ws_gaps, cvar) if ws_proven else None,
             progress=lambda what: step(f"the programme, {what}"),
         )
         timings["programme"] = time.perf_counter() - began
@@ -1929,6 +1970,7 @@ def evaluate_plan(
     problems = plan_problems(scenario, plan)
     if problems:
         raise InputError(problems)
+    plan = _described(scenario, plan)
     base = build_model(encode(scenario))
     draws = draw(scenario, samples, seed)
     # the patterns drawn, then everything materializing (the plan's nominal figures)

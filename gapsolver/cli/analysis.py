@@ -333,6 +333,7 @@ def robust(
         list[Path] | None,
         typer.Option(
             "--plan",
+            metavar="FILE",
             help="Judge this committed plan instead (a `solve -o` result or a `solve --stochastic "
             "-o` report): its pledges called forward, items and seats fixed, only the "
             "assignments re-optimised per sample. Repeat to compare plans on the same samples.",

@@ -134,22 +134,22 @@ def print_stochastic(report: StochasticReport, console: Printer) -> None:
     )
     console.print(_risk_table(report))
     check = "holds" if report.ordered else "DOES NOT HOLD (a solve was not proven optimal)"
-    console.print(
-        f"VSS (EEV − SP) {report.vss:.2f}; EVPI (SP − WS) {report.evpi:.2f}; WS ≤ SP ≤ EEV {check}. "
-        f"Status {report.status.value}, {report.solve_time:.2f} s in the programme.",
-        highlight=False,
-    )
-    for stage in report.stages:
-        name = stage.objective.replace("_", " ")
-        if stage.status.value == "not_run":
-            console.print(f"Stage {name}: not run (no time left).", highlight=False)
-        elif stage.status.value != "optimal":
-            bound = "no bound" if stage.bound is None else f"bound {stage.bound:g}"
-            console.print(
-                f"Stage {name}: {'no plan' if stage.value is None else f'{stage.value:g}'}, "
-                f"not proven optimal ({stage.method}, {bound}).",
-                highlight=False,
-            )
+    figures = Table(title="What the stochastic plan is worth", title_justify="left")
+    figures.add_column("figure")
+    figures.add_column("value", justify="right")
+    figures.add_column("how", justify="left")
+    figures.add_row("VSS (EEV − SP)", f"{report.vss:.2f}", "planning for failure")
+    figures.add_row("EVPI (SP − WS)", f"{report.evpi:.2f}", "knowing in advance")
+    figures.add_row("WS ≤ SP ≤ EEV", check, "")
+    figures.add_row("status", report.status.value, f"{report.solve_time:.2f} s in the programme")
+    for number, stage in enumerate(report.stages, 1):
+        value = "—" if stage.value is None else f"{stage.value:g}"
+        figures.add_row(
+            f"stage {number}: {stage.objective.replace('_', ' ')}",
+            value,
+            f"{stage.status.value.replace('_', ' ')} ({stage.method}, {stage.seconds:.2f} s)",
+        )
+    console.print(figures)
     plan, deterministic = report.plan, report.deterministic_plan
     console.print(
         f"Commitment: {plan.units} units called forward ({deterministic.units} in the "

@@ -10,8 +10,11 @@ The mathematics is in docs/formulation.md, section "Stochastic plan"; the code i
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
+from pydantic import Field
+
+from gapsolver.limits import MAX_QUANTITY
 from gapsolver.schema.analysis import (
     AnalysisOutput,
     Distribution,
@@ -23,6 +26,11 @@ from gapsolver.schema.analysis import (
 )
 from gapsolver.schema.manifest import Manifest
 from gapsolver.schema.result import SolveStatus, StageReport
+
+Count = Annotated[int, Field(ge=0, le=MAX_QUANTITY)]
+"""Units, items, seats: whole numbers within the scenario bounds."""
+Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+"""A reliability."""
 
 PlanSource = Literal["deterministic", "stochastic"]
 """Where a committed plan comes from: read off a deterministic solve (the units, items and seats its
@@ -38,11 +46,11 @@ class CalledForward(AnalysisOutput):
     """The pledging state."""
     capability: str
     """The capability it offers."""
-    units: int
+    units: Count
     """Units called forward (at most those offered)."""
-    offered: int
+    offered: Count
     """Units the pledge offers."""
-    reliability: float
+    reliability: Probability
     """Probability that the pledge materializes."""
 
 
@@ -57,9 +65,9 @@ class ItemsCommitted(AnalysisOutput):
     """The equipment item."""
     recipient: str
     """The receiving state."""
-    items: int
+    items: Count
     """Items committed to it."""
-    reliability: float
+    reliability: Probability
     """Probability that the donation materializes."""
 
 
@@ -74,9 +82,9 @@ class SeatsFunded(AnalysisOutput):
     """The capability it trains for."""
     state: str | None = None
     """Only when seats are funded per trainee state: the state whose units take them."""
-    seats: int
+    seats: Count
     """Seats funded (one per trained unit)."""
-    reliability: float
+    reliability: Probability
     """Probability that the training takes place."""
 
 
