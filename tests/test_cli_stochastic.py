@@ -187,3 +187,10 @@ def test_a_time_limit_says_which_stage_is_not_proven(workdir: Path) -> None:
     for number, stage in enumerate(report.stages, 1):
         row = rows[f"stage {number}: {stage.objective.replace('_', ' ')}"]
         assert stage.status.value.replace("_", " ") in row
+
+
+def test_plan_labels_tell_every_plan_apart() -> None:
+    from gapsolver.analysis.stochastic import plan_labels
+
+    given = [Path("a.json"), Path("./a.json"), Path("b/a.json"), Path("c.json")]
+    assert plan_labels(given) == ["a.json (1)", "a.json (2)", "b/a.json", "c.json"]

@@ -2053,11 +2053,16 @@ def evaluate_plan(
 
 def plan_labels(paths: Sequence[str | Path]) -> list[str]:
     """The labels of plans compared (`robust --plan A --plan B`): each file's name, or its path as
-    given when two names clash."""
+    given when two names clash, numbered when that clashes too."""
     names = [Path(path).name for path in paths]
-    return [
+    labels = [
         name if names.count(name) == 1 else str(path)
         for name, path in zip(names, paths, strict=True)
+    ]
+    # the same file given twice: numbered in the order given
+    return [
+        label if labels.count(label) == 1 else f"{label} ({labels[:i].count(label) + 1})"
+        for i, label in enumerate(labels)
     ]
 
 

@@ -222,8 +222,9 @@ def print_plan_evaluation(evaluation: PlanEvaluation, console: Printer, top: int
 
 
 def print_plan_comparison(comparison: PlanComparison, console: Printer) -> None:
-    """`gapsolver robust --plan A --plan B …`: the plans side by side on the same samples, then each
-    pair sample by sample."""
+    """`gapsolver robust --plan A --plan B …`: the plans side by side on the same samples (units
+    called forward; the weighted gap when everything materializes, then over the samples), then
+    each pair sample by sample."""
     first = comparison.evaluations[0]
     console.print(
         f"{comparison.scenario}: {len(comparison.evaluations)} committed plans, first stages "
@@ -235,8 +236,8 @@ def print_plan_comparison(comparison: PlanComparison, console: Printer) -> None:
     table = Table(title="Weighted gap over the samples, by plan", title_justify="left")
     table.add_column("plan")
     table.add_column("source")
-    table.add_column("units called", justify="right")
-    for column in ("all materialize", "mean", "p50", "p95", "worst"):
+    table.add_column("units", justify="right")
+    for column in ("nominal", "mean", "p50", "p95", "worst"):
         table.add_column(column, justify="right")
     if cvar:
         table.add_column(f"CVaR {first.cvar_alpha:g}", justify="right")
