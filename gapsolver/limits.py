@@ -52,6 +52,11 @@ MAX_SAMPLES = 100_000
 MAX_STOCHASTIC_SAMPLES = 5_000
 """Most samples of a stochastic plan (``solve --stochastic``; each distinct one is a copy of the
 second stage in one model) and of ``robust --plan``."""
+MAX_CVAR_LEVEL = 0.999
+"""Highest CVaR level α (``--cvar``): the mean of the worst 1 − α share of samples, at least a
+thousandth of them."""
+MAX_CVAR_WEIGHT = 1e6
+"""Largest weight λ of the CVaR in mean + λ × CVaR (``--cvar-weight``)."""
 MAX_EXTENSIVE_CELLS = 50_000_000
 """Most (distinct sample, eligible pair) cells of a stochastic plan's extensive form, counted once
 the samples are drawn and before the form is built (its index of them takes 8 bytes a cell)."""

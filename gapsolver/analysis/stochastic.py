@@ -52,7 +52,12 @@ from gapsolver.backend import (
 )
 from gapsolver.backend.highs import HighsBackend
 from gapsolver.exceptions import InputError, Problem, SolverError, raise_if_stopped
-from gapsolver.limits import MAX_EXTENSIVE_CELLS, MAX_STOCHASTIC_SAMPLES
+from gapsolver.limits import (
+    MAX_CVAR_LEVEL,
+    MAX_CVAR_WEIGHT,
+    MAX_EXTENSIVE_CELLS,
+    MAX_STOCHASTIC_SAMPLES,
+)
 from gapsolver.model.build import build_model
 from gapsolver.model.model import INF, Model, RowBlock
 from gapsolver.preprocess.document import pydantic_problems
@@ -1772,10 +1777,14 @@ def _checked(samples: int, cvar: Cvar | None, options: SolveOptions) -> None:
             Problem("samples", f"must be in [1, {MAX_STOCHASTIC_SAMPLES:,}] (got {samples})")
         )
     if cvar is not None:
-        if not 0.0 <= cvar.alpha < 1.0:
-            problems.append(Problem("cvar_alpha", f"must be in [0, 1) (got {cvar.alpha})"))
-        if not cvar.weight >= 0.0:
-            problems.append(Problem("cvar_weight", f"must be at least 0 (got {cvar.weight})"))
+        if not 0.0 <= cvar.alpha <= MAX_CVAR_LEVEL:
+            problems.append(
+                Problem("cvar_alpha", f"must be in [0, {MAX_CVAR_LEVEL}] (got {cvar.alpha})")
+            )
+        if not 0.0 <= cvar.weight <= MAX_CVAR_WEIGHT:
+            problems.append(
+                Problem("cvar_weight", f"must be in [0, {MAX_CVAR_WEIGHT:g}] (got {cvar.weight})")
+            )
     if options.strategy != "optimal":
         problems.append(
             Problem(

@@ -30,6 +30,7 @@ from gapsolver.cli.app import (
 )
 from gapsolver.exceptions import InputError, Problem
 from gapsolver.limits import (
+    MAX_CVAR_LEVEL,
     MAX_SAMPLES,
     MAX_SCENARIO_FILES,
     MAX_SEED,
@@ -344,7 +345,7 @@ def robust(
         float | None,
         typer.Option(
             min=0.0,
-            max=0.999,
+            max=MAX_CVAR_LEVEL,
             metavar="ALPHA",
             help="With --plan: also the CVaR at level ALPHA (the mean of the worst 1 − ALPHA "
             "share of samples).",

@@ -27,7 +27,7 @@ from gapsolver.cli.app import (
     write_stdout,
 )
 from gapsolver.exceptions import Problem
-from gapsolver.limits import MAX_SEED, MAX_STOCHASTIC_SAMPLES
+from gapsolver.limits import MAX_CVAR_LEVEL, MAX_CVAR_WEIGHT, MAX_SEED, MAX_STOCHASTIC_SAMPLES
 from gapsolver.postprocess import guard
 
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ def solve(
         float | None,
         typer.Option(
             min=0.0,
-            max=0.999,
+            max=MAX_CVAR_LEVEL,
             metavar="ALPHA",
             help="With --stochastic: minimise the mean plus the CVaR at level ALPHA (the mean of "
             "the worst 1 − ALPHA share of samples).",
@@ -128,7 +128,7 @@ def solve(
         float | None,
         typer.Option(
             min=0.0,
-            max=1e6,
+            max=MAX_CVAR_WEIGHT,
             metavar="LAMBDA",
             help="With --cvar: the CVaR's weight in mean + LAMBDA × CVaR (default 1).",
             rich_help_panel="Stochastic plan",
