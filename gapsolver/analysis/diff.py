@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from gapsolver.exceptions import InputError, Problem
 from gapsolver.limits import MAX_QUANTITY
-from gapsolver.preprocess.document import pydantic_problems
+from gapsolver.preprocess.document import Document, pydantic_problems
 from gapsolver.preprocess.load import read_document
 from gapsolver.schema.analysis import (
     AssignmentChange,
@@ -115,6 +115,11 @@ def read_result_file(path: str | Path) -> ResultFile:
     doc = read_document(Path(path))
     if doc.problems:
         raise InputError(doc.problems, doc.source)
+    return result_from_document(doc)
+
+
+def result_from_document(doc: Document) -> ResultFile:
+    """A result read from a document already parsed (:func:`read_result_file` after reading)."""
     try:
         return ResultFile.model_validate(doc.data)
     except ValidationError as error:

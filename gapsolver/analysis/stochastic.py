@@ -40,7 +40,7 @@ from typing import Any, Protocol
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from gapsolver.analysis.diff import read_result_file
+from gapsolver.analysis.diff import result_from_document
 from gapsolver.analysis.robust import KINDS, by_risk, distribution, materialized
 from gapsolver.backend import (
     Backend,
@@ -222,18 +222,14 @@ def _risk_objective(gaps: FloatArray, cvar: Cvar | None) -> float:
 
 def _risk(gaps: FloatArray, cvar: Cvar | None) -> PlanRisk:
     """A plan's weighted gaps over the samples (one per sample), summarised."""
-    mean = float(gaps.mean())
-    if cvar is None:
-        return PlanRisk(
-            objective=round(mean, 6), mean=round(mean, 6), weighted_gap=distribution(gaps.tolist())
-        )
-    _, tail = value_at_risk(gaps, np.ones(gaps.size), cvar.alpha)
-    return PlanRisk(
-        objective=round(mean + cvar.weight * tail, 6),
-        mean=round(mean, 6),
-        cvar=round(tail, 6),
+    risk = PlanRisk(
+        objective=round(_risk_objective(gaps, cvar), 6),
+        mean=round(float(gaps.mean()), 6),
         weighted_gap=distribution(gaps.tolist()),
     )
+    if cvar is not None:
+        risk.cvar = round(value_at_risk(gaps, np.ones(gaps.size), cvar.alpha)[1], 6)
+    return risk
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1755,7 +1751,7 @@ def read_plan_file(path: str | Path, scenario: Scenario) -> CommittedPlan:
             doc.source,
         )
     else:
-        result = read_result_file(path)
+        result = result_from_document(doc)  # the document already read
         try:
             plan = deterministic_plan(scenario, result)
         except InputError as error:

@@ -25,6 +25,7 @@ from gapsolver.cli.app import (
     handles_errors,
     optional_output,
     print_warnings,
+    refuse,
     resolve_workers,
     stderr,
 )
@@ -384,7 +385,7 @@ def robust(
 
         pyplot("--png")  # without the `plots` extra, say so before the sampling, not after it
     if plans:
-        from gapsolver.cli.stochastic import refuse, robust_plans
+        from gapsolver.cli.stochastic import robust_plans
 
         refuse(
             [

@@ -233,6 +233,12 @@ def resolve_workers(requested: int | None) -> int:
     return requested or cores
 
 
+def refuse(problems: list[Problem]) -> None:
+    """Exit 2 with every misuse of a command's options at once, before any work."""
+    if problems:
+        raise InputError(problems)
+
+
 # Input and output
 
 

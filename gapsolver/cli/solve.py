@@ -22,6 +22,7 @@ from gapsolver.cli.app import (
     handles_errors,
     optional_output,
     print_warnings,
+    refuse,
     stderr,
     stdout,
     write_stdout,
@@ -160,7 +161,7 @@ def solve(
     )
     options = SolveOptions(strategy=strategy.value, solver=solver.value, time_limit=time_limit)
     if stochastic is not None:
-        from gapsolver.cli.stochastic import refuse, solve_stochastic
+        from gapsolver.cli.stochastic import solve_stochastic
 
         refuse(
             [
@@ -192,8 +193,6 @@ def solve(
             fmt,
         )
         return
-    from gapsolver.cli.stochastic import refuse
-
     refuse(
         [
             Problem(option, "only with --stochastic N")

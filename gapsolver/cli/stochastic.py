@@ -13,16 +13,11 @@ from gapsolver.cli.app import (
     Format,
     emit,
     print_warnings,
+    refuse,
     stderr,
 )
 from gapsolver.exceptions import InputError, Problem
 from gapsolver.solve.options import SolveOptions
-
-
-def refuse(problems: list[Problem]) -> None:
-    """Exit 2 with every misuse of the options at once, before any work."""
-    if problems:
-        raise InputError(problems)
 
 
 def solve_stochastic(

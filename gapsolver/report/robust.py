@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.table import Table
 from rich.text import Text
 
 from gapsolver.report.common import PRIORITY_STYLE, Printer
-from gapsolver.schema.analysis import RobustReport
+from gapsolver.schema.analysis import RequirementRisk, RobustReport
 
 
 def print_robust(report: RobustReport, console: Printer, top: int = 15) -> None:
@@ -38,27 +40,36 @@ def print_robust(report: RobustReport, console: Printer, top: int = 15) -> None:
             f"{dist.worst:g}",
         )
     console.print(table)
-    at_risk = [row for row in report.requirements if row.short_in > 0][:top]
-    if at_risk:
-        table = Table(title="Requirements most often short", title_justify="left")
-        for column in (
-            "requirement",
-            "priority",
-            "quantity",
-            "gap if all materialize",
-            "short in",
-            "mean gap",
-        ):
-            table.add_column(
-                column, justify="left" if column in ("requirement", "priority") else "right"
-            )
-        for row in at_risk:
-            table.add_row(
-                row.requirement,
-                Text(row.priority.value, style=PRIORITY_STYLE[row.priority.value]),
-                str(row.quantity),
-                str(row.nominal_gap),
-                f"{row.short_in:.0%}",
-                f"{row.mean_gap:.2f}",
-            )
-        console.print(table)
+    at_risk = most_often_short(report.requirements, top)
+    if at_risk is not None:
+        console.print(at_risk)
+
+
+def most_often_short(requirements: Sequence[RequirementRisk], top: int) -> Table | None:
+    """The ``top`` requirements short in some sample (``requirements`` come most often short
+    first), as a table; None when none is ever short (`robust`, `robust --plan`)."""
+    at_risk = [row for row in requirements if row.short_in > 0][:top]
+    if not at_risk:
+        return None
+    table = Table(title="Requirements most often short", title_justify="left")
+    for column in (
+        "requirement",
+        "priority",
+        "quantity",
+        "gap if all materialize",
+        "short in",
+        "mean gap",
+    ):
+        table.add_column(
+            column, justify="left" if column in ("requirement", "priority") else "right"
+        )
+    for row in at_risk:
+        table.add_row(
+            row.requirement,
+            Text(row.priority.value, style=PRIORITY_STYLE[row.priority.value]),
+            str(row.quantity),
+            str(row.nominal_gap),
+            f"{row.short_in:.0%}",
+            f"{row.mean_gap:.2f}",
+        )
+    return table

@@ -4,9 +4,9 @@ fresh samples (`robust --plan`)."""
 from __future__ import annotations
 
 from rich.table import Table
-from rich.text import Text
 
-from gapsolver.report.common import PRIORITY_STYLE, Printer
+from gapsolver.report.common import Printer
+from gapsolver.report.robust import most_often_short
 from gapsolver.schema.stochastic import (
     CalledForward,
     CommittedPlan,
@@ -195,30 +195,9 @@ def print_plan_evaluation(evaluation: PlanEvaluation, console: Printer, top: int
             f"CVaR {evaluation.cvar_alpha:g} of the weighted gap: {evaluation.cvar:.2f}",
             highlight=False,
         )
-    at_risk = [row for row in evaluation.requirements if row.short_in > 0][:top]
-    if at_risk:
-        table = Table(title="Requirements most often short", title_justify="left")
-        for column in (
-            "requirement",
-            "priority",
-            "quantity",
-            "gap if all materialize",
-            "short in",
-            "mean gap",
-        ):
-            table.add_column(
-                column, justify="left" if column in ("requirement", "priority") else "right"
-            )
-        for row in at_risk:
-            table.add_row(
-                row.requirement,
-                Text(row.priority.value, style=PRIORITY_STYLE[row.priority.value]),
-                str(row.quantity),
-                str(row.nominal_gap),
-                f"{row.short_in:.0%}",
-                f"{row.mean_gap:.2f}",
-            )
-        console.print(table)
+    at_risk = most_often_short(evaluation.requirements, top)
+    if at_risk is not None:
+        console.print(at_risk)
 
 
 def print_plan_comparison(comparison: PlanComparison, console: Printer) -> None:
